@@ -1,0 +1,184 @@
+// Package api serves the CloudTrail operations over AWS JSON 1.1: it routes
+// on X-Amz-Target, decodes each operation's request shape, checks the
+// members the model constrains, calls the domain services and encodes the
+// response or the error. Every handler has the same shape
+// (func(ctx, *Input) (any, error)); one dispatcher owns decoding, encoding
+// and the only table from error to HTTP status.
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+
+	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/awsjson"
+)
+
+// TargetPrefix is the model's targetPrefix for CloudTrail.
+const TargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
+
+// RequestIDHeader carries the request id in every response.
+const RequestIDHeader = "x-amzn-RequestId"
+
+// API serves the CloudTrail operations.
+type API struct {
+	Stores ctlake.EventDataStoreService
+	Tags   ctlake.TagService
+	Logger *slog.Logger
+
+	ops map[string]operation
+}
+
+// operation is one entry of the operation table.
+type operation struct {
+	handle func(ctx context.Context, body []byte) (any, error)
+	// declared lists the modeled errors of the operation (spec Appendix
+	// B). A domain error outside it is a bug: the Go SDK would not type it.
+	declared []string
+}
+
+// op adapts a typed handler to the table.
+func op[In any](fn func(context.Context, *In) (any, error), declared ...string) operation {
+	return operation{
+		handle: func(ctx context.Context, body []byte) (any, error) {
+			in := new(In)
+			if err := awsjson.Decode(body, in); err != nil {
+				return nil, err
+			}
+			return fn(ctx, in)
+		},
+		declared: declared,
+	}
+}
+
+// New returns an API over the services.
+func New(stores ctlake.EventDataStoreService, tags ctlake.TagService, logger *slog.Logger) *API {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	a := &API{Stores: stores, Tags: tags, Logger: logger}
+	const (
+		arnInvalid  = ctlake.EventDataStoreARNInvalidException
+		notFound    = ctlake.EventDataStoreNotFoundException
+		invalid     = ctlake.InvalidParameterException
+		inactive    = ctlake.InactiveEventDataStoreException
+		statusWrong = ctlake.InvalidEventDataStoreStatusException
+	)
+	a.ops = map[string]operation{
+		"CreateEventDataStore": op(a.createEventDataStore, ctlake.EventDataStoreAlreadyExistsException, ctlake.EventDataStoreMaxLimitExceededException,
+			ctlake.InvalidEventSelectorsException, invalid, ctlake.InvalidTagParameterException, ctlake.InvalidKmsKeyIdException,
+			ctlake.OrganizationsNotInUseException, ctlake.NotOrganizationMasterAccountException),
+		"GetEventDataStore":            op(a.getEventDataStore, arnInvalid, notFound, invalid),
+		"ListEventDataStores":          op(a.listEventDataStores, ctlake.InvalidMaxResultsException, ctlake.InvalidNextTokenException),
+		"UpdateEventDataStore":         op(a.updateEventDataStore, ctlake.EventDataStoreAlreadyExistsException, arnInvalid, notFound, ctlake.InvalidEventSelectorsException, inactive, invalid, ctlake.InvalidKmsKeyIdException, ctlake.OrganizationsNotInUseException, ctlake.NotOrganizationMasterAccountException),
+		"DeleteEventDataStore":         op(a.deleteEventDataStore, arnInvalid, notFound, ctlake.EventDataStoreTerminationProtectedException, inactive, invalid),
+		"RestoreEventDataStore":        op(a.restoreEventDataStore, arnInvalid, notFound, ctlake.EventDataStoreMaxLimitExceededException, statusWrong, invalid),
+		"StartEventDataStoreIngestion": op(a.startEventDataStoreIngestion, arnInvalid, notFound, statusWrong, invalid, ctlake.InvalidEventDataStoreCategoryException),
+		"StopEventDataStoreIngestion":  op(a.stopEventDataStoreIngestion, arnInvalid, notFound, statusWrong, invalid, ctlake.InvalidEventDataStoreCategoryException),
+		"AddTags": op(a.addTags, ctlake.ResourceNotFoundException, ctlake.CloudTrailARNInvalidException, arnInvalid, ctlake.ResourceTypeNotSupportedException,
+			ctlake.TagsLimitExceededException, ctlake.InvalidTagParameterException, inactive, notFound),
+		"RemoveTags": op(a.removeTags, ctlake.ResourceNotFoundException, ctlake.CloudTrailARNInvalidException, arnInvalid, ctlake.ResourceTypeNotSupportedException,
+			ctlake.InvalidTagParameterException, inactive, notFound),
+		"ListTags": op(a.listTags, ctlake.ResourceNotFoundException, ctlake.CloudTrailARNInvalidException, arnInvalid, ctlake.ResourceTypeNotSupportedException,
+			inactive, notFound, ctlake.InvalidTokenException,
+			// Not declared by ListTags; its one member limit (20 ARNs)
+			// is reported with it anyway, the closest modeled meaning.
+			invalid),
+	}
+	return a
+}
+
+// Operations returns the names of the operations served, sorted.
+func (a *API) Operations() []string {
+	names := make([]string, 0, len(a.ops))
+	for n := range a.ops {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Declares reports whether operation op declares the error code.
+func (a *API) Declares(op, code string) bool {
+	for _, c := range a.ops[op].declared {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// ServeHTTP serves one API call. The request body has been size-limited
+// (and, for signed requests, verified) by the server.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := awsjson.Operation(r.Header.Get("X-Amz-Target"), TargetPrefix)
+	operation, known := a.ops[name]
+	if !ok || !known {
+		target := r.Header.Get("X-Amz-Target")
+		awsjson.WriteError(w, http.StatusBadRequest, ctlake.UnknownOperationException,
+			"The operation '"+target+"' is not served here. Send X-Amz-Target: "+TargetPrefix+".<Operation> with one of: CreateEventDataStore, GetEventDataStore, ListEventDataStores, UpdateEventDataStore, DeleteEventDataStore, RestoreEventDataStore, StartEventDataStoreIngestion, StopEventDataStoreIngestion, AddTags, RemoveTags, ListTags.")
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		a.writeError(w, r, name, err)
+		return
+	}
+	out, err := operation.handle(r.Context(), body)
+	if err != nil {
+		a.writeError(w, r, name, err)
+		return
+	}
+	if err := awsjson.WriteResponse(w, out); err != nil {
+		a.Logger.Error("write response", "operation", name, "request_id", w.Header().Get(RequestIDHeader), "error", err)
+	}
+}
+
+// writeError is the one place errors become responses. Domain errors are
+// client faults (HTTP 400, as every modeled CloudTrail error is); protocol
+// errors carry their own status; anything else is an InternalFailure whose
+// details stay in the log.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, op string, err error) {
+	var pe *awsjson.Error
+	if errors.As(err, &pe) {
+		awsjson.WriteError(w, pe.Status, pe.Code, pe.Message)
+		return
+	}
+	code := ctlake.ErrorCode(err)
+	if code == ctlake.InternalFailure {
+		a.Logger.Error("internal failure", "operation", op, "request_id", w.Header().Get(RequestIDHeader), "error", err)
+		awsjson.WriteError(w, http.StatusInternalServerError, code, ctlake.ErrorMessage(err))
+		return
+	}
+	if !a.Declares(op, code) {
+		a.Logger.Warn("operation answered an error its model does not declare", "operation", op, "code", code)
+	}
+	awsjson.WriteError(w, http.StatusBadRequest, code, ctlake.ErrorMessage(err))
+}
+
+var storeRefPattern = regexp.MustCompile(`^[a-zA-Z0-9._/\-:]+$`)
+
+// required returns InvalidParameterException for a missing member.
+func required[T any](p *T, member string) error {
+	if p != nil {
+		return nil
+	}
+	var v ctlake.Validation
+	v.Required(member)
+	return v.Err()
+}
+
+// checkToken checks a NextToken against the model's 4..1000 characters.
+func checkToken(token *string, code string) error {
+	if token == nil {
+		return nil
+	}
+	v := ctlake.Validation{Code: code}
+	v.Length("nextToken", *token, 4, 1000)
+	return v.Err()
+}

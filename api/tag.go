@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+
+	"github.com/ctlake/ctlake"
+)
+
+// TagsInput is the request of AddTags and RemoveTags.
+type TagsInput struct {
+	ResourceId *string `json:"ResourceId"`
+	TagsList   []Tag   `json:"TagsList"`
+}
+
+func (in *TagsInput) decode() (string, []ctlake.Tag, error) {
+	if err := required(in.ResourceId, "resourceId"); err != nil {
+		return "", nil, err
+	}
+	if in.TagsList == nil {
+		return "", nil, required[string](nil, "tagsList")
+	}
+	tags, err := tagsFromWire(in.TagsList)
+	return *in.ResourceId, tags, err
+}
+
+func (a *API) addTags(ctx context.Context, in *TagsInput) (any, error) {
+	id, tags, err := in.decode()
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, a.Tags.AddTags(ctx, id, tags)
+}
+
+func (a *API) removeTags(ctx context.Context, in *TagsInput) (any, error) {
+	id, tags, err := in.decode()
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, a.Tags.RemoveTags(ctx, id, tags)
+}
+
+// ListTagsInput is the request of ListTags.
+type ListTagsInput struct {
+	ResourceIdList []string `json:"ResourceIdList"`
+	NextToken      *string  `json:"NextToken"`
+}
+
+// ResourceTag is one resource's tags in a ListTags response.
+type ResourceTag struct {
+	ResourceId string `json:"ResourceId"`
+	TagsList   []Tag  `json:"TagsList"`
+}
+
+// ListTagsOutput is the response of ListTags. It never carries NextToken:
+// the token is reserved in the model, and every answer is one page.
+type ListTagsOutput struct {
+	ResourceTagList []ResourceTag `json:"ResourceTagList"`
+}
+
+func (a *API) listTags(ctx context.Context, in *ListTagsInput) (any, error) {
+	if in.ResourceIdList == nil {
+		return nil, required[string](nil, "resourceIdList")
+	}
+	if in.NextToken != nil {
+		return nil, ctlake.Errorf(ctlake.InvalidTokenException,
+			"ListTags answers in one page and issues no NextToken; call it without one.")
+	}
+	lists, err := a.Tags.ListTags(ctx, in.ResourceIdList)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListTagsOutput{ResourceTagList: make([]ResourceTag, len(lists))}
+	for i, l := range lists {
+		out.ResourceTagList[i] = ResourceTag{ResourceId: l.ResourceID, TagsList: tagsToWire(l.Tags)}
+	}
+	return out, nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/ctlake/ctlake/api"
+	"github.com/ctlake/ctlake/lake"
+	"github.com/ctlake/ctlake/server"
+	"github.com/ctlake/ctlake/sigv4"
+	"github.com/ctlake/ctlake/sqlite"
+)
+
+// Config is the configuration of ctlake serve. Every field has an embedded
+// default: the server runs with no file and no other process.
+type Config struct {
+	Addr                          string
+	DataDir                       string
+	AccountID                     string
+	NoAuth                        bool
+	OrganizationManagementAccount bool
+	LogFormat                     string
+	LogLevel                      string
+}
+
+// Main is the running server and everything it wired together, so that one
+// place builds the parts and one place closes them, in reverse order.
+type Main struct {
+	Config  Config
+	Logger  *slog.Logger
+	Catalog *sqlite.Catalog
+	Lake    *lake.Service
+	Server  *server.Server
+
+	stopPurger context.CancelFunc
+	purgerDone chan struct{}
+	logOut     io.Writer
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{
+			Addr:      "127.0.0.1:4599",
+			DataDir:   "./ctlake-data",
+			AccountID: "123456789012",
+			LogFormat: "text",
+			LogLevel:  "info",
+		},
+		logOut: os.Stderr,
+	}
+}
+
+var accountPattern = regexp.MustCompile(`^\d{12}$`)
+
+// ParseFlags reads the flags of ctlake serve.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("ctlake serve", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (host:port)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder: catalog, keys and event storage")
+	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "the 12-digit AWS account id the server acts as")
+	fs.BoolVar(&c.NoAuth, "no-auth", c.NoAuth, "accept requests without checking signatures (local emulator use only)")
+	fs.BoolVar(&c.OrganizationManagementAccount, "organization-management-account", c.OrganizationManagementAccount,
+		"act as an organization's management account, so stores may be OrganizationEnabled")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: ctlake serve [flags]\n\nServes the CloudTrail Lake API. Flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if !accountPattern.MatchString(c.AccountID) {
+		return fmt.Errorf("--account-id %q is not a 12-digit AWS account id", c.AccountID)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		m.Logger = slog.New(slog.NewTextHandler(m.logOut, opts))
+	case "json":
+		m.Logger = slog.New(slog.NewJSONHandler(m.logOut, opts))
+	default:
+		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// Run opens the data folder and the catalog, and starts serving.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	dataDir, err := filepath.Abs(m.Config.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+
+	m.Catalog = sqlite.NewCatalog(filepath.Join(dataDir, "catalog.db"))
+	if err := m.Catalog.Open(ctx); err != nil {
+		return err
+	}
+	m.Lake = &lake.Service{
+		Catalog:                       m.Catalog,
+		OrganizationManagementAccount: m.Config.OrganizationManagementAccount,
+		Logger:                        m.Logger,
+	}
+	if err := m.Lake.Open(ctx); err != nil {
+		return err
+	}
+	purgeCtx, stop := context.WithCancel(context.Background())
+	m.stopPurger, m.purgerDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.purgerDone)
+		m.Lake.RunPurger(purgeCtx, time.Minute)
+	}()
+
+	m.Server = &server.Server{
+		Addr:    m.Config.Addr,
+		API:     api.New(m.Lake, m.Lake, m.Logger),
+		Account: m.Config.AccountID,
+		Logger:  m.Logger,
+	}
+	if m.Config.NoAuth {
+		m.Logger.Warn("AUTHENTICATION IS OFF (--no-auth): anyone who reaches this address can read and change every event data store. Use it only for local emulation.")
+	} else {
+		creds, err := m.credentials(dataDir)
+		if err != nil {
+			return err
+		}
+		m.Server.Verifier = &sigv4.Verifier{Service: "cloudtrail", Credentials: creds}
+	}
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	m.Logger.Info("ctlake is serving the CloudTrail API", "url", m.Server.URL(), "data", dataDir,
+		"account_id", m.Config.AccountID, "version", Version)
+	return nil
+}
+
+// Close shuts down in reverse order of Run: stop taking requests (letting
+// those in flight finish), stop background work, close the catalog.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		errs = append(errs, m.Server.Close(ctx))
+		cancel()
+	}
+	if m.stopPurger != nil {
+		m.stopPurger()
+		<-m.purgerDone
+	}
+	if m.Catalog != nil {
+		errs = append(errs, m.Catalog.Close())
+	}
+	err := errors.Join(errs...)
+	if err == nil && m.Logger != nil {
+		m.Logger.Info("ctlake stopped")
+	}
+	return err
+}

@@ -1,0 +1,25 @@
+// Package ctlake is the domain of ctlake, a self-hosted CloudTrail Lake: the
+// types, rules and interfaces that the rest of the program implements or
+// uses. It imports only the standard library.
+//
+// # The map of the code
+//
+//   - ctlake (this package): event data stores, tags, callers, ARNs, ids,
+//     errors named after CloudTrail's exceptions, the Catalog interface.
+//   - awsjson: the AWS JSON 1.1 wire protocol, nothing CloudTrail-specific.
+//   - sigv4: verification of AWS Signature Version 4.
+//   - api: the CloudTrail operations, wire shapes to domain calls and back.
+//   - lake: the Lake service, the rules that need the catalog.
+//   - sqlite: the Catalog on SQLite.
+//   - server: the HTTP server (auth, limits, request ids, access log).
+//   - cmd/ctlake: the binary; the only place that wires the parts together.
+//
+// # Invariants
+//
+//   - Every error a client sees has a CloudTrail exception name (Error.Code);
+//     anything else is InternalFailure, with details only in the server log.
+//   - Every resource belongs to one account and one region (Caller): a
+//     request signed for another region sees none of it.
+//   - Every change to the catalog happens in one transaction (Catalog.Update),
+//     so rules that read before they write hold under concurrency.
+package ctlake

@@ -1,0 +1,80 @@
+package ctlake
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a domain error. Its Code is the CloudTrail exception name that the
+// API answers with (the "__type" of the wire error), so the rules of the
+// domain speak the same language as the clients that read them.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, else
+// InternalFailure: an error the domain did not anticipate is never shown to a
+// client as anything but a server fault.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return InternalFailure
+}
+
+// ErrorMessage returns the human message of err if it is an *Error, else a
+// generic message that reveals nothing of the server's internals.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "The server met an internal error; the request id identifies it in the server's log."
+}
+
+// Error codes. Each is the name of a CloudTrail exception shape (spec
+// Appendix B) or, for the last group, of a front-end error of AWS JSON
+// services.
+const (
+	AccountHasOngoingImportException            = "AccountHasOngoingImportException"
+	CloudTrailARNInvalidException               = "CloudTrailARNInvalidException"
+	ConflictException                           = "ConflictException"
+	EventDataStoreARNInvalidException           = "EventDataStoreARNInvalidException"
+	EventDataStoreAlreadyExistsException        = "EventDataStoreAlreadyExistsException"
+	EventDataStoreHasOngoingImportException     = "EventDataStoreHasOngoingImportException"
+	EventDataStoreMaxLimitExceededException     = "EventDataStoreMaxLimitExceededException"
+	EventDataStoreNotFoundException             = "EventDataStoreNotFoundException"
+	EventDataStoreTerminationProtectedException = "EventDataStoreTerminationProtectedException"
+	InactiveEventDataStoreException             = "InactiveEventDataStoreException"
+	InvalidEventDataStoreCategoryException      = "InvalidEventDataStoreCategoryException"
+	InvalidEventDataStoreStatusException        = "InvalidEventDataStoreStatusException"
+	InvalidEventSelectorsException              = "InvalidEventSelectorsException"
+	InvalidKmsKeyIdException                    = "InvalidKmsKeyIdException"
+	InvalidMaxResultsException                  = "InvalidMaxResultsException"
+	InvalidNextTokenException                   = "InvalidNextTokenException"
+	InvalidParameterException                   = "InvalidParameterException"
+	InvalidTagParameterException                = "InvalidTagParameterException"
+	InvalidTokenException                       = "InvalidTokenException"
+	NotOrganizationMasterAccountException       = "NotOrganizationMasterAccountException"
+	OrganizationsNotInUseException              = "OrganizationsNotInUseException"
+	ResourceNotFoundException                   = "ResourceNotFoundException"
+	ResourceTypeNotSupportedException           = "ResourceTypeNotSupportedException"
+	TagsLimitExceededException                  = "TagsLimitExceededException"
+	UnsupportedOperationException               = "UnsupportedOperationException"
+
+	// Front-end errors: not in the CloudTrail model, named as AWS JSON
+	// services name them.
+	InternalFailure           = "InternalFailure"
+	SerializationException    = "SerializationException"
+	UnknownOperationException = "UnknownOperationException"
+	RequestEntityTooLarge     = "RequestEntityTooLargeException"
+)

@@ -1,0 +1,90 @@
+// Package lake is the Lake service: it implements the domain services of
+// package ctlake (event data stores, tags) over a ctlake.Catalog, and owns
+// the rules that need the catalog to decide: names unique per region, the
+// store quota, termination protection, the deletion grace period.
+package lake
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ctlake/ctlake"
+)
+
+// Service implements ctlake.EventDataStoreService and ctlake.TagService.
+type Service struct {
+	Catalog ctlake.Catalog
+	// Now is the clock; time.Now when nil. Tests move it to cross the
+	// seven-day deletion window.
+	Now func() time.Time
+	// MaxEventDataStores is the quota of stores per account and region,
+	// ctlake.DefaultMaxEventDataStores when zero.
+	MaxEventDataStores int
+	// OrganizationManagementAccount lets stores be created with
+	// OrganizationEnabled, as an organization's management account may.
+	// Off by default: a lone account is in no organization.
+	OrganizationManagementAccount bool
+	Logger                        *slog.Logger
+
+	tokens pageTokens
+}
+
+var (
+	_ ctlake.EventDataStoreService = (*Service)(nil)
+	_ ctlake.TagService            = (*Service)(nil)
+)
+
+const pageTokenKeySetting = "page-token-key"
+
+// Open loads the key that signs paging tokens, making it on first use, so
+// that tokens stay valid across restarts and nodes sharing the catalog.
+func (s *Service) Open(ctx context.Context) error {
+	return s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		key, err := tx.Setting(pageTokenKeySetting)
+		if errors.Is(err, ctlake.ErrNotFound) {
+			key = make([]byte, 32)
+			rand.Read(key)
+			err = tx.PutSetting(pageTokenKeySetting, key)
+		}
+		if err != nil {
+			return fmt.Errorf("page token key: %w", err)
+		}
+		s.tokens = pageTokens{key: key}
+		return nil
+	})
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Service) maxStores() int {
+	if s.MaxEventDataStores > 0 {
+		return s.MaxEventDataStores
+	}
+	return ctlake.DefaultMaxEventDataStores
+}
+
+// caller returns the request's caller. A request that reached the service
+// without one is a wiring bug, reported as an internal failure.
+func caller(ctx context.Context) (ctlake.Caller, error) {
+	c, ok := ctlake.CallerFromContext(ctx)
+	if !ok {
+		return ctlake.Caller{}, errors.New("lake: request context carries no caller")
+	}
+	return c, nil
+}

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; PRAGMA user_version records how many
+// have run. Append only: a released migration never changes.
+var migrations = []string{
+	`CREATE TABLE settings (
+		name  TEXT PRIMARY KEY,
+		value BLOB NOT NULL
+	);
+	CREATE TABLE event_data_stores (
+		id                     TEXT PRIMARY KEY,
+		account                TEXT NOT NULL,
+		region                 TEXT NOT NULL,
+		name                   TEXT NOT NULL,
+		status                 TEXT NOT NULL,
+		status_before_deletion TEXT NOT NULL DEFAULT '',
+		selectors              TEXT NOT NULL, -- JSON
+		multi_region           INTEGER NOT NULL,
+		organization           INTEGER NOT NULL,
+		termination_protection INTEGER NOT NULL,
+		retention_days         INTEGER NOT NULL,
+		kms_key_id             TEXT NOT NULL DEFAULT '',
+		billing_mode           TEXT NOT NULL,
+		tags                   TEXT NOT NULL, -- JSON
+		created_ms             INTEGER NOT NULL,
+		updated_ms             INTEGER NOT NULL,
+		deleted_ms             INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE UNIQUE INDEX event_data_stores_name ON event_data_stores (account, region, name);
+	CREATE INDEX event_data_stores_order ON event_data_stores (account, region, created_ms, id);`,
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the catalog has schema version %d, newer than this ctlake knows (%d): run a newer ctlake", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(migrations))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
