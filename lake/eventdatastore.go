@@ -366,11 +366,23 @@ func (s *Service) withStore(ctx context.Context, ref string, run func(context.Co
 	})
 }
 
-// storesOf returns the caller's stores that still exist (purged ones
-// excluded even before the sweeper removes them).
+// storesOf returns the caller's stores that still exist, for a write
+// transaction that is about to claim a name or a quota slot. Stores whose
+// grace period has ended are purged here, in the same transaction, so that
+// their names are free for the write whether or not the sweeper has run.
 func (s *Service) storesOf(tx ctlake.Tx, c ctlake.Caller) ([]*ctlake.EventDataStore, error) {
 	all, err := tx.EventDataStores(ctlake.EventDataStoreFilter{Account: c.Account, Region: c.Region})
-	return s.live(all), err
+	if err != nil {
+		return nil, err
+	}
+	for _, eds := range all {
+		if s.purged(eds) {
+			if err := tx.DeleteEventDataStore(eds.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.live(all), nil
 }
 
 func (s *Service) live(stores []*ctlake.EventDataStore) []*ctlake.EventDataStore {

@@ -60,7 +60,9 @@ func (tx *Tx) EventDataStores(f ctlake.EventDataStoreFilter) ([]*ctlake.EventDat
 	return scanStores(rows)
 }
 
-// PutEventDataStore inserts or replaces s.
+// PutEventDataStore inserts s or updates the store with its id. A name
+// taken by another store of the region is a constraint error: the service
+// checks names first, the index is the last line of defence.
 func (tx *Tx) PutEventDataStore(s *ctlake.EventDataStore) error {
 	selectors, err := json.Marshal(s.AdvancedEventSelectors)
 	if err != nil {
@@ -70,8 +72,16 @@ func (tx *Tx) PutEventDataStore(s *ctlake.EventDataStore) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(tx.ctx, `INSERT OR REPLACE INTO event_data_stores (`+storeColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// An upsert on the id alone: INSERT OR REPLACE would also silently
+	// delete another store that holds the same name.
+	_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO event_data_stores (`+storeColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET account = excluded.account, region = excluded.region, name = excluded.name,
+			status = excluded.status, status_before_deletion = excluded.status_before_deletion, selectors = excluded.selectors,
+			multi_region = excluded.multi_region, organization = excluded.organization,
+			termination_protection = excluded.termination_protection, retention_days = excluded.retention_days,
+			kms_key_id = excluded.kms_key_id, billing_mode = excluded.billing_mode, tags = excluded.tags,
+			created_ms = excluded.created_ms, updated_ms = excluded.updated_ms, deleted_ms = excluded.deleted_ms`,
 		s.ID, s.Account, s.Region, s.Name, string(s.Status), string(s.StatusBeforeDeletion), string(selectors),
 		s.MultiRegionEnabled, s.OrganizationEnabled, s.TerminationProtectionEnabled, s.RetentionPeriod,
 		s.KmsKeyID, string(s.BillingMode), string(tags), millis(s.CreatedAt), millis(s.UpdatedAt), millis(s.DeletedAt))

@@ -1,0 +1,168 @@
+// Package ctlaketest holds helpers shared by ctlake's tests, among them the
+// conformance suite that every ctlake.Catalog implementation must pass.
+package ctlaketest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ctlake/ctlake"
+)
+
+// RunCatalogConformance checks the contract of ctlake.Catalog on the catalog
+// open returns (a fresh, empty one on each call).
+func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog) {
+	ctx := context.Background()
+	store := func(id, name string, created int64) *ctlake.EventDataStore {
+		v := "v"
+		return &ctlake.EventDataStore{
+			ID: id, Account: "123456789012", Region: "us-east-1", Name: name, Status: ctlake.StatusEnabled,
+			AdvancedEventSelectors: ctlake.DefaultSelectors(), MultiRegionEnabled: true, TerminationProtectionEnabled: true,
+			RetentionPeriod: 366, BillingMode: ctlake.ExtendableRetentionPricing,
+			Tags:      []ctlake.Tag{{Key: "k", Value: &v}, {Key: "bare"}},
+			CreatedAt: time.UnixMilli(created).UTC(), UpdatedAt: time.UnixMilli(created).UTC(),
+		}
+	}
+
+	t.Run("round trip", func(t *testing.T) {
+		c := open(t)
+		want := store(ctlake.NewID(), "one", 1_700_000_000_123)
+		want.KmsKeyID = "arn:aws:kms:us-east-1:123456789012:key/x"
+		if err := c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutEventDataStore(want) }); err != nil {
+			t.Fatal(err)
+		}
+		var got *ctlake.EventDataStore
+		if err := c.View(ctx, func(tx ctlake.Tx) (err error) { got, err = tx.EventDataStore(want.ID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%+v", describe(got)) != fmt.Sprintf("%+v", describe(want)) {
+			t.Errorf("got  %+v\nwant %+v", describe(got), describe(want))
+		}
+		err := c.View(ctx, func(tx ctlake.Tx) error { _, err := tx.EventDataStore(ctlake.NewID()); return err })
+		if !errors.Is(err, ctlake.ErrNotFound) {
+			t.Errorf("unknown id: %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("rollback on error", func(t *testing.T) {
+		c := open(t)
+		boom := errors.New("boom")
+		s := store(ctlake.NewID(), "rolled-back", 1)
+		err := c.Update(ctx, func(tx ctlake.Tx) error {
+			if err := tx.PutEventDataStore(s); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Errorf("Update returned %v, want fn's error unchanged", err)
+		}
+		err = c.View(ctx, func(tx ctlake.Tx) error { _, err := tx.EventDataStore(s.ID); return err })
+		if !errors.Is(err, ctlake.ErrNotFound) {
+			t.Errorf("write of a failed transaction is visible: %v", err)
+		}
+	})
+
+	t.Run("order, keyset paging and filters", func(t *testing.T) {
+		c := open(t)
+		var ids []string
+		err := c.Update(ctx, func(tx ctlake.Tx) error {
+			for i := range 5 {
+				s := store(ctlake.NewID(), fmt.Sprintf("s%d", i), int64(1000+i%3)) // ties on created time
+				ids = append(ids, s.ID)
+				if err := tx.PutEventDataStore(s); err != nil {
+					return err
+				}
+			}
+			other := store(ctlake.NewID(), "elsewhere", 1)
+			other.Region = "eu-west-1"
+			return tx.PutEventDataStore(other)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all, after, named []*ctlake.EventDataStore
+		c.View(ctx, func(tx ctlake.Tx) error {
+			f := ctlake.EventDataStoreFilter{Account: "123456789012", Region: "us-east-1"}
+			all, _ = tx.EventDataStores(f)
+			f.After, f.Limit = all[1].ID, 2
+			after, _ = tx.EventDataStores(f)
+			named, _ = tx.EventDataStores(ctlake.EventDataStoreFilter{Account: "123456789012", Region: "us-east-1", Name: "s3"})
+			return nil
+		})
+		if len(all) != 5 {
+			t.Fatalf("%d stores in us-east-1, want 5", len(all))
+		}
+		for i := 1; i < len(all); i++ {
+			a, b := all[i-1], all[i]
+			if a.CreatedAt.After(b.CreatedAt) || a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID {
+				t.Errorf("not in (created, id) order at %d", i)
+			}
+		}
+		if len(after) != 2 || after[0].ID != all[2].ID || after[1].ID != all[3].ID {
+			t.Errorf("After/Limit returned the wrong page")
+		}
+		if len(named) != 1 || named[0].Name != "s3" {
+			t.Errorf("Name filter returned %d stores", len(named))
+		}
+	})
+
+	t.Run("pending deletion filter and delete", func(t *testing.T) {
+		c := open(t)
+		old, recent := store(ctlake.NewID(), "old", 1), store(ctlake.NewID(), "recent", 1)
+		old.Status, old.DeletedAt = ctlake.StatusPendingDeletion, time.UnixMilli(5000)
+		recent.Status, recent.DeletedAt = ctlake.StatusPendingDeletion, time.UnixMilli(9000)
+		recent.Region = "ap-south-1"
+		c.Update(ctx, func(tx ctlake.Tx) error { tx.PutEventDataStore(old); return tx.PutEventDataStore(recent) })
+		var expired []*ctlake.EventDataStore
+		c.View(ctx, func(tx ctlake.Tx) (err error) {
+			expired, err = tx.EventDataStores(ctlake.EventDataStoreFilter{PendingDeletionBefore: 6000})
+			return err
+		})
+		if len(expired) != 1 || expired[0].ID != old.ID {
+			t.Fatalf("PendingDeletionBefore selected %d stores", len(expired))
+		}
+		c.Update(ctx, func(tx ctlake.Tx) error { return tx.DeleteEventDataStore(old.ID) })
+		err := c.View(ctx, func(tx ctlake.Tx) error { _, err := tx.EventDataStore(old.ID); return err })
+		if !errors.Is(err, ctlake.ErrNotFound) {
+			t.Errorf("deleted store still found: %v", err)
+		}
+	})
+
+	t.Run("settings", func(t *testing.T) {
+		c := open(t)
+		c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutSetting("a", []byte{1, 2}) })
+		c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutSetting("a", []byte{3}) })
+		var v []byte
+		var missing error
+		c.View(ctx, func(tx ctlake.Tx) (err error) {
+			v, err = tx.Setting("a")
+			_, missing = tx.Setting("b")
+			return err
+		})
+		if fmt.Sprint(v) != "[3]" || !errors.Is(missing, ctlake.ErrNotFound) {
+			t.Errorf("settings: %v, missing %v", v, missing)
+		}
+	})
+}
+
+// describe renders a store with its times as Unix milliseconds (catalogs
+// keep millisecond precision) for comparison.
+func describe(s *ctlake.EventDataStore) string {
+	c := *s
+	times := fmt.Sprint(c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli(), c.DeletedAt.IsZero())
+	c.CreatedAt, c.UpdatedAt, c.DeletedAt = time.Time{}, time.Time{}, time.Time{}
+	tags := ""
+	for _, t := range c.Tags {
+		v := "<nil>"
+		if t.Value != nil {
+			v = *t.Value
+		}
+		tags += t.Key + "=" + v + ";"
+	}
+	c.Tags = nil
+	return fmt.Sprintf("%+v tags=%s times=%s", c, tags, times)
+}
