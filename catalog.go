@@ -3,6 +3,7 @@ package ctlake
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Catalog is the durable record of everything ctlake knows: event data
@@ -39,6 +40,37 @@ type Tx interface {
 	// DeleteEventDataStore removes the store for good (a purge).
 	DeleteEventDataStore(id string) error
 
+	// Import returns the import with id, or ErrNotFound.
+	Import(id string) (*Import, error)
+	// Imports returns the imports f selects, newest first.
+	Imports(f ImportFilter) ([]*Import, error)
+	// PutImport inserts im, or replaces the import with its id.
+	PutImport(im *Import) error
+
+	// ImportPrefixes returns the day prefixes found by an import, each
+	// with whether it is completed.
+	ImportPrefixes(importID string) (map[string]bool, error)
+	// PutImportPrefix records a day prefix of an import.
+	PutImportPrefix(importID, prefix string, completed bool) error
+
+	// ImportFiles returns the files an import has recorded, by key.
+	ImportFiles(importID string) (map[string]ImportFile, error)
+	// PutImportFile records the outcome of one file (or prefix) of an
+	// import.
+	PutImportFile(importID string, f ImportFile) error
+	// ImportFailures returns the failure entries of an import in key
+	// order, after the given key, at most limit (0: all).
+	ImportFailures(importID, afterKey string, limit int) ([]ImportFile, error)
+
+	// PutSegment records a segment: from this commit on it is part of its
+	// store.
+	PutSegment(seg Segment) error
+	// Segments returns the segments of a store ("" for every store).
+	Segments(storeID string) ([]Segment, error)
+	// DeleteSegments forgets the segments of a store and returns them, so
+	// that their files can be removed after the commit.
+	DeleteSegments(storeID string) ([]Segment, error)
+
 	// Setting returns a server-wide value by name, or ErrNotFound.
 	Setting(name string) ([]byte, error)
 	// PutSetting stores a server-wide value.
@@ -60,3 +92,41 @@ type EventDataStoreFilter struct {
 	// regions; used to purge them.
 	PendingDeletionBefore int64
 }
+
+// ImportFilter selects imports.
+type ImportFilter struct {
+	Account, Region string
+	Destination     string       // store id; "" for any
+	Status          ImportStatus // "" for any
+	// Running, if set, selects imports that are INITIALIZING or
+	// IN_PROGRESS, across all accounts and regions when Account is "".
+	Running bool
+}
+
+// ImportFileState is how far an import got with one file.
+type ImportFileState string
+
+// File states. DONE files never failed; the other three are failure entries
+// (spec §4.9) in their FAILED / RETRY / SUCCEEDED states.
+const (
+	FileDone      ImportFileState = "DONE"
+	FileFailed    ImportFileState = ImportFileState(FailureFailed)
+	FileRetry     ImportFileState = ImportFileState(FailureRetry)
+	FileSucceeded ImportFileState = ImportFileState(FailureSucceeded)
+)
+
+// ImportFile is the record of one file (or of a whole prefix that could
+// not be listed) of an import.
+type ImportFile struct {
+	Key          string // the object key, or the prefix
+	Prefix       string // the day prefix it belongs to
+	Location     string // s3://bucket/key or file:///path, as reported
+	State        ImportFileState
+	Events       int64 // events imported from it
+	ErrorType    string
+	ErrorMessage string
+	UpdatedAt    time.Time
+}
+
+// IsFailure reports whether the file is a failure entry.
+func (f ImportFile) IsFailure() bool { return f.State != FileDone }

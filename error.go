@@ -78,3 +78,10 @@ const (
 	UnknownOperationException = "UnknownOperationException"
 	RequestEntityTooLarge     = "RequestEntityTooLargeException"
 )
+
+// Import error codes.
+const (
+	ImportNotFoundException        = "ImportNotFoundException"
+	InvalidImportSourceException   = "InvalidImportSourceException"
+	OperationNotPermittedException = "OperationNotPermittedException"
+)

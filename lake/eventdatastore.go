@@ -202,6 +202,12 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 		if eds.Status == ctlake.StatusPendingDeletion {
 			return inactive(eds)
 		}
+		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
+			if err != nil {
+				return err
+			}
+			return ongoingImport(eds)
+		}
 		if in.Name != nil && *in.Name != eds.Name {
 			stores, err := s.storesOf(tx, c)
 			if err != nil {
@@ -265,6 +271,12 @@ func (s *Service) DeleteEventDataStore(ctx context.Context, ref string) error {
 	return s.update(ctx, ref, func(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
 		if eds.Status == ctlake.StatusPendingDeletion {
 			return inactive(eds)
+		}
+		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
+			if err != nil {
+				return err
+			}
+			return ongoingImport(eds)
 		}
 		if eds.TerminationProtectionEnabled {
 			return ctlake.Errorf(ctlake.EventDataStoreTerminationProtectedException,
@@ -421,4 +433,9 @@ func valueOr[T any](p *T, def T) T {
 		return *p
 	}
 	return def
+}
+
+func ongoingImport(eds *ctlake.EventDataStore) error {
+	return ctlake.Errorf(ctlake.EventDataStoreHasOngoingImportException,
+		"An import into the event data store %s is running; wait for it to end or stop it with StopImport first.", eds.Name)
 }

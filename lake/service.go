@@ -30,7 +30,17 @@ type Service struct {
 	OrganizationManagementAccount bool
 	Logger                        *slog.Logger
 
+	// Importer runs imports; Sources opens what they read; Segments holds
+	// the stores' event files. A Service without them serves stores only.
+	Importer Importer
+	Sources  SourceOpener
+	Segments ctlake.SegmentStore
+	// MaxConcurrentImports is how many imports one account may run at once
+	// in a region; 1 (AWS's rule) when zero.
+	MaxConcurrentImports int
+
 	tokens pageTokens
+	runs   runs
 }
 
 var (

@@ -34,6 +34,58 @@ var migrations = []string{
 	);
 	CREATE UNIQUE INDEX event_data_stores_name ON event_data_stores (account, region, name);
 	CREATE INDEX event_data_stores_order ON event_data_stores (account, region, created_ms, id);`,
+
+	`CREATE TABLE imports (
+		id                TEXT PRIMARY KEY,
+		account           TEXT NOT NULL,
+		region            TEXT NOT NULL,
+		destination       TEXT NOT NULL,
+		s3_location_uri   TEXT NOT NULL,
+		s3_bucket_region  TEXT NOT NULL,
+		s3_role_arn       TEXT NOT NULL,
+		start_ms          INTEGER NOT NULL DEFAULT 0,
+		end_ms            INTEGER NOT NULL DEFAULT 0,
+		status            TEXT NOT NULL,
+		prefixes_found    INTEGER NOT NULL DEFAULT 0,
+		prefixes_done     INTEGER NOT NULL DEFAULT 0,
+		files_done        INTEGER NOT NULL DEFAULT 0,
+		events_done       INTEGER NOT NULL DEFAULT 0,
+		failed_entries    INTEGER NOT NULL DEFAULT 0,
+		created_ms        INTEGER NOT NULL,
+		updated_ms        INTEGER NOT NULL
+	);
+	CREATE INDEX imports_order ON imports (account, region, created_ms);
+	CREATE INDEX imports_status ON imports (status);
+	CREATE TABLE import_prefixes (
+		import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+		prefix    TEXT NOT NULL,
+		completed INTEGER NOT NULL,
+		PRIMARY KEY (import_id, prefix)
+	) WITHOUT ROWID;
+	CREATE TABLE import_files (
+		import_id     TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+		key           TEXT NOT NULL,
+		prefix        TEXT NOT NULL,
+		location      TEXT NOT NULL,
+		state         TEXT NOT NULL,
+		events        INTEGER NOT NULL DEFAULT 0,
+		error_type    TEXT NOT NULL DEFAULT '',
+		error_message TEXT NOT NULL DEFAULT '',
+		updated_ms    INTEGER NOT NULL,
+		PRIMARY KEY (import_id, key)
+	) WITHOUT ROWID;
+	CREATE TABLE segments (
+		id         TEXT PRIMARY KEY,
+		store_id   TEXT NOT NULL,
+		day        TEXT NOT NULL, -- YYYY-MM-DD
+		path       TEXT NOT NULL UNIQUE,
+		events     INTEGER NOT NULL,
+		bytes      INTEGER NOT NULL,
+		min_ms     INTEGER NOT NULL,
+		max_ms     INTEGER NOT NULL,
+		import_id  TEXT NOT NULL
+	);
+	CREATE INDEX segments_store ON segments (store_id, day);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -1,0 +1,477 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/ctlake/ctlake"
+)
+
+// Importer does the work of an import: discovery, reading, writing
+// segments, committing progress. Package importer implements it.
+type Importer interface {
+	// Run imports into eds from src until the import has nothing left to
+	// do or ctx ends. It records every file, prefix, segment and statistic
+	// in the catalog itself, so that a cancelled or crashed run resumes
+	// where it stopped. It returns ctx's error when cancelled.
+	Run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) error
+}
+
+// Scope is where in a source an import looks.
+type Scope struct {
+	// ListPrefix is the key prefix to list in the source.
+	ListPrefix string
+	// BelowAWSLogs is true when the URI points below the AWSLogs/<account>
+	// level, so every object under it is taken; otherwise only the
+	// CloudTrail/ subtrees of the trail layouts are (spec §4.4).
+	BelowAWSLogs bool
+}
+
+// SourceOpener opens the source an import reads.
+type SourceOpener interface {
+	// OpenSource returns the source for a parsed S3LocationUri (s3:// or
+	// file://) and the import's bucket region and role. Errors that mean
+	// the source cannot be used (no such bucket, not a folder) are
+	// *ctlake.SourceError.
+	OpenSource(ctx context.Context, uri *url.URL, src ctlake.ImportSource) (ctlake.Source, error)
+}
+
+var (
+	importIDPattern = regexp.MustCompile(`^[a-f0-9\-]+$`)
+	roleARNPattern  = regexp.MustCompile(`^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}$`)
+)
+
+// StartImport starts a new import or retries one (spec §3.1).
+func (s *Service) StartImport(ctx context.Context, in ctlake.StartImportInput) (*ctlake.Import, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.Importer == nil {
+		return nil, ctlake.Errorf(ctlake.UnsupportedOperationException, "This server was started without an import engine.")
+	}
+	if in.ImportID != "" {
+		if len(in.Destinations) > 0 || in.Source != nil || in.StartEventTime != nil || in.EndEventTime != nil {
+			return nil, ctlake.Errorf(ctlake.InvalidParameterException,
+				"A retry takes ImportId alone; to import with other settings, start a new import without ImportId.")
+		}
+		return s.retryImport(ctx, c, in.ImportID)
+	}
+	if len(in.Destinations) == 0 || in.Source == nil {
+		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
+			"Give either ImportId (to retry an import) or both Destinations and ImportSource (to start one).")
+	}
+	if len(in.Destinations) != 1 {
+		return nil, ctlake.Errorf(ctlake.InvalidParameterException, "Destinations has %d items; an import has exactly one destination.", len(in.Destinations))
+	}
+	src := *in.Source
+	var v ctlake.Validation
+	for member, value := range map[string]string{
+		"importSource.s3.s3LocationUri": src.S3LocationURI, "importSource.s3.s3BucketRegion": src.S3BucketRegion,
+		"importSource.s3.s3BucketAccessRoleArn": src.S3BucketAccessRoleARN,
+	} {
+		if value == "" {
+			v.Required(member)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if in.StartEventTime != nil && in.EndEventTime != nil && in.StartEventTime.After(*in.EndEventTime) {
+		return nil, ctlake.Errorf(ctlake.InvalidParameterException, "StartEventTime %s is after EndEventTime %s.",
+			in.StartEventTime.UTC().Format("2006-01-02T15:04:05Z"), in.EndEventTime.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if !roleARNPattern.MatchString(src.S3BucketAccessRoleARN) {
+		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
+			"S3BucketAccessRoleArn '%s' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).", src.S3BucketAccessRoleARN)
+	}
+	uri, scope, err := parseSourceURI(src.S3LocationURI)
+	if err != nil {
+		return nil, err
+	}
+	eds, err := s.GetEventDataStore(ctx, in.Destinations[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDestination(eds); err != nil {
+		return nil, err
+	}
+	source, err := s.Sources.OpenSource(ctx, uri, src)
+	if err != nil {
+		return nil, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", src.S3LocationURI, err)
+	}
+
+	now := s.now().UTC().Truncate(1e6)
+	im := &ctlake.Import{
+		ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Destination: eds.ID, Source: src,
+		Status: ctlake.ImportInitializing, CreatedAt: now, UpdatedAt: now,
+	}
+	if in.StartEventTime != nil {
+		im.StartEventTime = in.StartEventTime.UTC()
+	}
+	if in.EndEventTime != nil {
+		im.EndEventTime = in.EndEventTime.UTC()
+	}
+	err = s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		if err := s.checkImportSlot(tx, c, ""); err != nil {
+			return err
+		}
+		return tx.PutImport(im)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.launch(im, eds, source, scope)
+	return im, nil
+}
+
+func (s *Service) retryImport(ctx context.Context, c ctlake.Caller, id string) (*ctlake.Import, error) {
+	if err := checkImportID(id); err != nil {
+		return nil, err
+	}
+	var im *ctlake.Import
+	err := s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		var err error
+		if im, err = s.importOf(tx, c, id); err != nil {
+			return err
+		}
+		switch im.Status {
+		case ctlake.ImportInitializing, ctlake.ImportInProgress:
+			return ctlake.Errorf(ctlake.AccountHasOngoingImportException, "The import %s is still %s; wait for it to end or stop it before retrying.", id, im.Status)
+		case ctlake.ImportCompleted:
+			return ctlake.Errorf(ctlake.OperationNotPermittedException, "The import %s completed without failures; there is nothing to retry.", id)
+		}
+		if err := s.checkImportSlot(tx, c, id); err != nil {
+			return err
+		}
+		// The failures of the previous attempt are retried: they show
+		// RETRY until this attempt imports them (SUCCEEDED) or fails again.
+		files, err := tx.ImportFailures(id, "", 0)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC().Truncate(1e6)
+		for _, f := range files {
+			if f.State == ctlake.FileFailed {
+				f.State, f.UpdatedAt = ctlake.FileRetry, now
+				if err := tx.PutImportFile(id, f); err != nil {
+					return err
+				}
+			}
+		}
+		im.Statistics.FailedEntries = 0
+		im.Status, im.UpdatedAt = ctlake.ImportInitializing, now
+		return tx.PutImport(im)
+	})
+	if err != nil {
+		return nil, err
+	}
+	eds, source, scope, err := s.prepareRun(ctx, im)
+	if err != nil {
+		s.failImport(im.ID, err)
+		return nil, err
+	}
+	s.launch(im, eds, source, scope)
+	return im, nil
+}
+
+// prepareRun finds the destination and opens the source of an existing
+// import, for a retry or a resume after restart.
+func (s *Service) prepareRun(ctx context.Context, im *ctlake.Import) (*ctlake.EventDataStore, ctlake.Source, Scope, error) {
+	var eds *ctlake.EventDataStore
+	err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) {
+		eds, err = tx.EventDataStore(im.Destination)
+		return err
+	})
+	if errors.Is(err, ctlake.ErrNotFound) {
+		return nil, nil, Scope{}, ctlake.Errorf(ctlake.EventDataStoreNotFoundException, "The destination event data store %s no longer exists.", im.Destination)
+	}
+	if err != nil {
+		return nil, nil, Scope{}, err
+	}
+	if err := checkDestination(eds); err != nil {
+		return nil, nil, Scope{}, err
+	}
+	uri, scope, err := parseSourceURI(im.Source.S3LocationURI)
+	if err != nil {
+		return nil, nil, Scope{}, err
+	}
+	source, err := s.Sources.OpenSource(ctx, uri, im.Source)
+	if err != nil {
+		return nil, nil, Scope{}, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", im.Source.S3LocationURI, err)
+	}
+	return eds, source, scope, nil
+}
+
+// checkImportSlot enforces AWS's one running import per account (and
+// region), or the server's --max-concurrent-imports.
+func (s *Service) checkImportSlot(tx ctlake.Tx, c ctlake.Caller, except string) error {
+	running, err := tx.Imports(ctlake.ImportFilter{Account: c.Account, Region: c.Region, Running: true})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, r := range running {
+		if r.ID != except {
+			n++
+		}
+	}
+	max := s.MaxConcurrentImports
+	if max <= 0 {
+		max = 1
+	}
+	if n >= max {
+		return ctlake.Errorf(ctlake.AccountHasOngoingImportException,
+			"Account %s already has %d import(s) running in %s (%s); wait for it to end, stop it, or start the server with a higher --max-concurrent-imports.",
+			c.Account, n, c.Region, running[0].ID)
+	}
+	return nil
+}
+
+func checkDestination(eds *ctlake.EventDataStore) error {
+	switch eds.Status {
+	case ctlake.StatusPendingDeletion:
+		return inactive(eds)
+	case ctlake.StatusEnabled, ctlake.StatusStoppedIngestion:
+	default:
+		return ctlake.Errorf(ctlake.InvalidEventDataStoreStatusException, "The event data store %s is %s; imports need it ENABLED or STOPPED_INGESTION.", eds.Name, eds.Status)
+	}
+	if eds.Category() != "CloudTrail" {
+		return ctlake.Errorf(ctlake.InvalidEventDataStoreCategoryException,
+			"The event data store %s holds %s events; trail events can be imported only into a store of CloudTrail events.", eds.Name, eds.Category())
+	}
+	return nil
+}
+
+// parseSourceURI accepts s3://bucket[/prefix] and, as a ctlake extension,
+// file:///absolute/folder/.
+func parseSourceURI(raw string) (*url.URL, Scope, error) {
+	bad := func(why string) (*url.URL, Scope, error) {
+		return nil, Scope{}, ctlake.Errorf(ctlake.InvalidImportSourceException,
+			"S3LocationUri '%s' is not usable: %s. Give s3://bucket[/prefix] or file:///absolute/folder/.", raw, why)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return bad(err.Error())
+	}
+	var path string
+	switch u.Scheme {
+	case "s3":
+		if u.Host == "" {
+			return bad("it names no bucket")
+		}
+		path = strings.TrimPrefix(u.Path, "/")
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return bad("a file URI names no host (file:///path)")
+		}
+		if !strings.HasPrefix(u.Path, "/") {
+			return bad("the folder must be an absolute path")
+		}
+		path = strings.TrimPrefix(u.Path, "/")
+		if path != "" && !strings.HasSuffix(path, "/") {
+			path += "/" // a folder, not a name prefix
+		}
+	default:
+		return bad("the scheme must be s3 (or file)")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return bad("it has a query or fragment")
+	}
+	return u, Scope{ListPrefix: path, BelowAWSLogs: belowAWSLogs(path)}, nil
+}
+
+// belowAWSLogs reports whether a key prefix reaches past AWSLogs/<id>/, the
+// level from which on the user chose the objects themselves.
+func belowAWSLogs(prefix string) bool {
+	i := strings.LastIndex("/"+prefix, "/AWSLogs/")
+	if i < 0 {
+		return false
+	}
+	rest := prefix[i+len("AWSLogs/"):]
+	return strings.Contains(rest, "/") || rest != "" && !strings.HasSuffix(prefix, "/")
+}
+
+// GetImport returns an import with its live statistics.
+func (s *Service) GetImport(ctx context.Context, id string) (*ctlake.Import, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImportID(id); err != nil {
+		return nil, err
+	}
+	var im *ctlake.Import
+	err = s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) {
+		im, err = s.importOf(tx, c, id)
+		return err
+	})
+	return im, err
+}
+
+// ListImports lists the caller's imports, newest first.
+func (s *Service) ListImports(ctx context.Context, in ctlake.ListImportsInput) ([]*ctlake.Import, string, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	limit, err := pageLimit(in.MaxResults, ctlake.InvalidParameterException)
+	if err != nil {
+		return nil, "", err
+	}
+	f := ctlake.ImportFilter{Account: c.Account, Region: c.Region}
+	if in.Status != "" {
+		var v ctlake.Validation
+		v.Enum("importStatus", in.Status, string(ctlake.ImportInitializing), string(ctlake.ImportInProgress), string(ctlake.ImportFailed),
+			string(ctlake.ImportStopped), string(ctlake.ImportCompleted))
+		if err := v.Err(); err != nil {
+			return nil, "", err
+		}
+		f.Status = ctlake.ImportStatus(in.Status)
+	}
+	if in.Destination != "" {
+		if f.Destination, err = ctlake.ResolveEventDataStore(c, in.Destination); err != nil {
+			if ctlake.ErrorCode(err) == ctlake.EventDataStoreNotFoundException {
+				return nil, "", nil // another account's or region's store has no imports here
+			}
+			return nil, "", err
+		}
+	}
+	scope := fmt.Sprintf("ListImports/%s/%s/%s/%s", c.Account, c.Region, f.Destination, f.Status)
+	after := ""
+	if in.NextToken != nil {
+		if after, err = s.tokens.decode(*in.NextToken, scope, ctlake.InvalidNextTokenException); err != nil {
+			return nil, "", err
+		}
+	}
+	var all []*ctlake.Import
+	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { all, err = tx.Imports(f); return err }); err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if after != "" {
+		start = len(all)
+		for i, im := range all {
+			if im.ID == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	page := all[start:]
+	next := ""
+	if len(page) > limit {
+		page = page[:limit]
+		next = s.tokens.encode(scope, page[limit-1].ID)
+	}
+	return page, next, nil
+}
+
+// StopImport stops a running import and returns it with the statistics of
+// the work committed before it stopped.
+func (s *Service) StopImport(ctx context.Context, id string) (*ctlake.Import, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImportID(id); err != nil {
+		return nil, err
+	}
+	var im *ctlake.Import
+	err = s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		if im, err = s.importOf(tx, c, id); err != nil {
+			return err
+		}
+		switch im.Status {
+		case ctlake.ImportStopped:
+			return nil
+		case ctlake.ImportCompleted, ctlake.ImportFailed:
+			return ctlake.Errorf(ctlake.OperationNotPermittedException, "The import %s already ended (%s); only a running import can be stopped.", id, im.Status)
+		}
+		im.Status, im.UpdatedAt = ctlake.ImportStopped, s.now().UTC().Truncate(1e6)
+		return tx.PutImport(im)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Wait for the run to notice, so the answer carries its final figures.
+	s.cancelRun(id)
+	return s.GetImport(ctx, id)
+}
+
+// ListImportFailures lists the failure entries of an import in key order.
+func (s *Service) ListImportFailures(ctx context.Context, id string, p ctlake.Page) ([]ctlake.ImportFailure, string, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkImportID(id); err != nil {
+		return nil, "", err
+	}
+	limit, err := pageLimit(p.MaxResults, ctlake.InvalidParameterException)
+	if err != nil {
+		return nil, "", err
+	}
+	scope := "ListImportFailures/" + id
+	after := ""
+	if p.NextToken != nil {
+		if after, err = s.tokens.decode(*p.NextToken, scope, ctlake.InvalidNextTokenException); err != nil {
+			return nil, "", err
+		}
+	}
+	var files []ctlake.ImportFile
+	err = s.Catalog.View(ctx, func(tx ctlake.Tx) error {
+		if _, err := s.importOf(tx, c, id); err != nil {
+			if ctlake.ErrorCode(err) == ctlake.ImportNotFoundException {
+				// ListImportFailures declares no ImportNotFoundException.
+				return ctlake.Errorf(ctlake.InvalidParameterException, "No import with id %s exists in account %s, region %s.", id, c.Account, c.Region)
+			}
+			return err
+		}
+		files, err = tx.ImportFailures(id, after, limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(files) > limit {
+		files = files[:limit]
+		next = s.tokens.encode(scope, files[limit-1].Key)
+	}
+	out := make([]ctlake.ImportFailure, len(files))
+	for i, f := range files {
+		out[i] = ctlake.ImportFailure{Location: f.Location, Status: ctlake.ImportFailureStatus(f.State), ErrorType: f.ErrorType, ErrorMessage: f.ErrorMessage, UpdatedAt: f.UpdatedAt}
+	}
+	return out, next, nil
+}
+
+func (s *Service) importOf(tx ctlake.Tx, c ctlake.Caller, id string) (*ctlake.Import, error) {
+	im, err := tx.Import(id)
+	if errors.Is(err, ctlake.ErrNotFound) || err == nil && (im.Account != c.Account || im.Region != c.Region) {
+		return nil, ctlake.Errorf(ctlake.ImportNotFoundException, "No import with id %s exists in account %s, region %s.", id, c.Account, c.Region)
+	}
+	return im, err
+}
+
+func checkImportID(id string) error {
+	var v ctlake.Validation
+	if v.Length("importId", id, 36, 36) {
+		v.Pattern("importId", id, importIDPattern)
+	}
+	return v.Err()
+}
+
+func pageLimit(max *int64, code string) (int, error) {
+	if max == nil {
+		return 1000, nil
+	}
+	if *max < 1 || *max > 1000 {
+		return 0, ctlake.Errorf(code, "MaxResults %d is out of range: give a value from 1 to 1000.", *max)
+	}
+	return int(*max), nil
+}

@@ -1,0 +1,236 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ctlake/ctlake"
+)
+
+// runs tracks the imports this process is working on.
+type runs struct {
+	mu     sync.Mutex
+	cancel map[string]context.CancelFunc
+	done   map[string]chan struct{}
+	closed bool
+}
+
+// launch runs an import in the background: INITIALIZING → IN_PROGRESS →
+// COMPLETED or FAILED, unless StopImport or Close cancels it first.
+func (s *Service) launch(im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
+	s.runs.mu.Lock()
+	defer s.runs.mu.Unlock()
+	if s.runs.closed {
+		return // shutting down: the import stays running in the catalog and resumes at the next start
+	}
+	if s.runs.cancel == nil {
+		s.runs.cancel, s.runs.done = map[string]context.CancelFunc{}, map[string]chan struct{}{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.runs.cancel[im.ID], s.runs.done[im.ID] = cancel, done
+	go func() {
+		defer func() {
+			cancel()
+			s.runs.mu.Lock()
+			delete(s.runs.cancel, im.ID)
+			delete(s.runs.done, im.ID)
+			s.runs.mu.Unlock()
+			close(done)
+		}()
+		s.run(ctx, im, eds, src, scope)
+	}()
+}
+
+func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
+	log := s.logger().With("import_id", im.ID, "event_data_store", eds.ID)
+	ok, err := s.transition(ctx, im.ID, ctlake.ImportInProgress, ctlake.ImportInitializing, ctlake.ImportInProgress)
+	if err != nil || !ok {
+		if err != nil && ctx.Err() == nil {
+			log.Error("import could not start", "error", err)
+		}
+		return
+	}
+	log.Info("import started", "source", im.Source.S3LocationURI, "start_event_time", im.StartEventTime, "end_event_time", im.EndEventTime)
+	err = s.Importer.Run(ctx, im, eds, src, scope)
+	if ctx.Err() != nil {
+		log.Info("import paused", "reason", context.Cause(ctx))
+		return
+	}
+	if err != nil {
+		log.Error("import failed", "error", err)
+		s.failImport(im.ID, err)
+		return
+	}
+	var final *ctlake.Import
+	err = s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+		cur, err := tx.Import(im.ID)
+		if err != nil || cur.Status != ctlake.ImportInProgress {
+			return err
+		}
+		if err := s.settleRetries(tx, cur); err != nil {
+			return err
+		}
+		cur.Status = ctlake.ImportCompleted
+		if cur.Statistics.FailedEntries > 0 {
+			cur.Status = ctlake.ImportFailed
+		}
+		cur.UpdatedAt = s.now().UTC().Truncate(1e6)
+		final = cur
+		return tx.PutImport(cur)
+	})
+	if err != nil {
+		log.Error("import could not record its end", "error", err)
+		return
+	}
+	if final != nil {
+		st := final.Statistics
+		log.Info("import ended", "status", final.Status, "prefixes", st.PrefixesCompleted, "files", st.FilesCompleted,
+			"events", st.EventsCompleted, "failed_entries", st.FailedEntries, "seconds", final.UpdatedAt.Sub(im.UpdatedAt).Seconds())
+	}
+}
+
+// transition moves an import to status `to` if it is in one of `from`.
+func (s *Service) transition(ctx context.Context, id string, to ctlake.ImportStatus, from ...ctlake.ImportStatus) (bool, error) {
+	moved := false
+	err := s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		im, err := tx.Import(id)
+		if err != nil {
+			return err
+		}
+		for _, f := range from {
+			if im.Status == f {
+				im.Status, im.UpdatedAt = to, s.now().UTC().Truncate(1e6)
+				moved = true
+				return tx.PutImport(im)
+			}
+		}
+		return nil
+	})
+	return moved, err
+}
+
+// failImport ends an import that could not go on (its source or
+// destination vanished, the engine hit an error) as FAILED, with a failure
+// entry that says why, so that a person sees the reason and can retry.
+func (s *Service) failImport(id string, cause error) {
+	err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+		im, err := tx.Import(id)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC().Truncate(1e6)
+		kind := "ImportError"
+		var se *ctlake.SourceError
+		if errors.As(cause, &se) {
+			kind = se.Type
+		}
+		msg := ctlake.ErrorMessage(cause)
+		if ctlake.ErrorCode(cause) == ctlake.InternalFailure {
+			msg = fmt.Sprintf("The import stopped on an error: %v. Fix the cause and retry with StartImport(ImportId).", cause)
+		}
+		if err := tx.PutImportFile(id, ctlake.ImportFile{Key: importEntryKey, Location: im.Source.S3LocationURI, State: ctlake.FileFailed,
+			ErrorType: kind, ErrorMessage: msg, UpdatedAt: now}); err != nil {
+			return err
+		}
+		im.Status, im.UpdatedAt = ctlake.ImportFailed, now
+		im.Statistics.FailedEntries++
+		return tx.PutImport(im)
+	})
+	if err != nil {
+		s.logger().Error("import could not record its failure", "import_id", id, "cause", cause, "error", err)
+	}
+}
+
+// cancelRun stops the run of an import, if this process has one, and waits
+// for it to return.
+func (s *Service) cancelRun(id string) {
+	s.runs.mu.Lock()
+	cancel, done := s.runs.cancel[id], s.runs.done[id]
+	s.runs.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// ResumeImports restarts the imports that were running when the server
+// last stopped: their committed work stays, the rest is done now.
+func (s *Service) ResumeImports(ctx context.Context) error {
+	if s.Importer == nil {
+		return nil
+	}
+	var running []*ctlake.Import
+	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) {
+		running, err = tx.Imports(ctlake.ImportFilter{Running: true})
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, im := range running {
+		eds, src, scope, err := s.prepareRun(ctx, im)
+		if err != nil {
+			s.failImport(im.ID, err)
+			continue
+		}
+		s.logger().Info("resuming import", "import_id", im.ID, "status", im.Status)
+		s.launch(im, eds, src, scope)
+	}
+	return nil
+}
+
+// Close stops every running import (they stay running in the catalog and
+// resume at the next start) and waits for them.
+func (s *Service) Close() {
+	s.runs.mu.Lock()
+	s.runs.closed = true
+	var waits []chan struct{}
+	for id, cancel := range s.runs.cancel {
+		cancel()
+		waits = append(waits, s.runs.done[id])
+	}
+	s.runs.mu.Unlock()
+	for _, d := range waits {
+		<-d
+	}
+}
+
+// hasRunningImport reports whether an import into the store is running.
+func hasRunningImport(tx ctlake.Tx, storeID string) (bool, error) {
+	running, err := tx.Imports(ctlake.ImportFilter{Destination: storeID, Running: true})
+	return len(running) > 0, err
+}
+
+// importEntryKey is the key of the failure entry of a whole import (as
+// opposed to one of its files); no object key starts with a NUL.
+const importEntryKey = "\x00import"
+
+// settleRetries ends the retry of failure entries the run did not meet
+// again: the import-wide entry succeeded (the run got through), and a file
+// that is no longer in the source fails again, saying so.
+func (s *Service) settleRetries(tx ctlake.Tx, im *ctlake.Import) error {
+	failures, err := tx.ImportFailures(im.ID, "", 0)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(1e6)
+	for _, f := range failures {
+		if f.State != ctlake.FileRetry {
+			continue
+		}
+		f.UpdatedAt = now
+		if f.Key == importEntryKey {
+			f.State = ctlake.FileSucceeded
+		} else {
+			f.State = ctlake.FileFailed
+			f.ErrorMessage = "The retry did not find this object in the source any more. " + f.ErrorMessage
+			im.Statistics.FailedEntries++
+		}
+		if err := tx.PutImportFile(im.ID, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
