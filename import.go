@@ -56,7 +56,9 @@ type Import struct {
 }
 
 // DestinationARN returns the ARN of the import's event data store.
-func (im *Import) DestinationARN() string { return EventDataStoreARN(im.Region, im.Account, im.Destination) }
+func (im *Import) DestinationARN() string {
+	return EventDataStoreARN(im.Region, im.Account, im.Destination)
+}
 
 // ImportFailureStatus is the state of one failure entry (spec §4.9): FAILED,
 // RETRY while a retry works on it, SUCCEEDED once a retry imported it.

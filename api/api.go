@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/awsjson"
@@ -27,9 +28,10 @@ const RequestIDHeader = "x-amzn-RequestId"
 
 // API serves the CloudTrail operations.
 type API struct {
-	Stores ctlake.EventDataStoreService
-	Tags   ctlake.TagService
-	Logger *slog.Logger
+	Stores  ctlake.EventDataStoreService
+	Tags    ctlake.TagService
+	Imports ctlake.ImportService
+	Logger  *slog.Logger
 
 	ops map[string]operation
 }
@@ -56,12 +58,19 @@ func op[In any](fn func(context.Context, *In) (any, error), declared ...string) 
 	}
 }
 
+// Services are the domain services the API serves.
+type Services struct {
+	Stores  ctlake.EventDataStoreService
+	Tags    ctlake.TagService
+	Imports ctlake.ImportService
+}
+
 // New returns an API over the services.
-func New(stores ctlake.EventDataStoreService, tags ctlake.TagService, logger *slog.Logger) *API {
+func New(svc Services, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &API{Stores: stores, Tags: tags, Logger: logger}
+	a := &API{Stores: svc.Stores, Tags: svc.Tags, Imports: svc.Imports, Logger: logger}
 	const (
 		arnInvalid  = ctlake.EventDataStoreARNInvalidException
 		notFound    = ctlake.EventDataStoreNotFoundException
@@ -70,6 +79,13 @@ func New(stores ctlake.EventDataStoreService, tags ctlake.TagService, logger *sl
 		statusWrong = ctlake.InvalidEventDataStoreStatusException
 	)
 	a.ops = map[string]operation{
+		"StartImport": op(a.startImport, ctlake.AccountHasOngoingImportException, arnInvalid, notFound, statusWrong,
+			ctlake.InvalidEventDataStoreCategoryException, inactive, ctlake.InvalidImportSourceException, ctlake.ImportNotFoundException,
+			invalid, ctlake.OperationNotPermittedException, ctlake.UnsupportedOperationException),
+		"GetImport":          op(a.getImport, ctlake.ImportNotFoundException, invalid),
+		"ListImports":        op(a.listImports, arnInvalid, ctlake.InvalidNextTokenException, invalid),
+		"StopImport":         op(a.stopImport, ctlake.ImportNotFoundException, invalid, ctlake.OperationNotPermittedException),
+		"ListImportFailures": op(a.listImportFailures, ctlake.InvalidNextTokenException, invalid),
 		"CreateEventDataStore": op(a.createEventDataStore, ctlake.EventDataStoreAlreadyExistsException, ctlake.EventDataStoreMaxLimitExceededException,
 			ctlake.InvalidEventSelectorsException, invalid, ctlake.InvalidTagParameterException, ctlake.InvalidKmsKeyIdException,
 			ctlake.OrganizationsNotInUseException, ctlake.NotOrganizationMasterAccountException),
@@ -121,7 +137,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok || !known {
 		target := r.Header.Get("X-Amz-Target")
 		awsjson.WriteError(w, http.StatusBadRequest, ctlake.UnknownOperationException,
-			"The operation '"+target+"' is not served here. Send X-Amz-Target: "+TargetPrefix+".<Operation> with one of: CreateEventDataStore, GetEventDataStore, ListEventDataStores, UpdateEventDataStore, DeleteEventDataStore, RestoreEventDataStore, StartEventDataStoreIngestion, StopEventDataStoreIngestion, AddTags, RemoveTags, ListTags.")
+			"The operation '"+target+"' is not served here. Send X-Amz-Target: "+TargetPrefix+".<Operation> with one of: "+strings.Join(a.Operations(), ", ")+".")
 		return
 	}
 	body, err := io.ReadAll(r.Body)

@@ -75,6 +75,10 @@ func WithArgs(args ...string) ServerOption {
 	return func(s *Server) { s.Args = append(s.Args, args...) }
 }
 
+// WithEnv adds variables to the server's environment (an S3 endpoint and
+// its keys, say).
+func WithEnv(kv ...string) ServerOption { return func(s *Server) { s.Env = append(s.Env, kv...) } }
+
 // WithoutEnvCredentials starts the server without CTLAKE_ACCESS_KEY_ID, so
 // that it makes (or reuses) a key pair in its data folder.
 func WithoutEnvCredentials() ServerOption { return func(s *Server) { s.Env = nil } }
@@ -161,6 +165,18 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
+// Kill ends the process with SIGKILL, as a crash would: no shutdown code
+// runs.
+func (s *Server) Kill() {
+	s.t.Helper()
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	s.cmd = nil
+}
+
 // Restart stops the server and starts it again on the same data folder.
 func (s *Server) Restart() {
 	s.t.Helper()
@@ -199,7 +215,7 @@ func waitHealthy(t testing.TB, url string) {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "CTLAKE_") {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "CTLAKE_") && !strings.HasPrefix(kv, "CTLAKE_E2E=") {
 			continue
 		}
 		env = append(env, kv)

@@ -285,16 +285,37 @@ func parseSourceURI(raw string) (*url.URL, Scope, error) {
 	return u, Scope{ListPrefix: path, BelowAWSLogs: belowAWSLogs(path)}, nil
 }
 
-// belowAWSLogs reports whether a key prefix reaches past AWSLogs/<id>/, the
-// level from which on the user chose the objects themselves.
+// belowAWSLogs reports whether a key prefix reaches below the levels of
+// the trail layout above the CloudTrail/ folder (AWSLogs/, the account, the
+// organization): from there on the user chose the objects, and every one of
+// them is taken. Above, only CloudTrail/ subtrees are (spec §4.4): digest
+// and Insights trees beside them are never read as logs.
 func belowAWSLogs(prefix string) bool {
 	i := strings.LastIndex("/"+prefix, "/AWSLogs/")
 	if i < 0 {
+		return false // a trail key prefix, or the bucket root
+	}
+	tail := prefix[i+len("AWSLogs/"):]
+	if tail == "" {
 		return false
 	}
-	rest := prefix[i+len("AWSLogs/"):]
-	return strings.Contains(rest, "/") || rest != "" && !strings.HasSuffix(prefix, "/")
+	if !strings.HasSuffix(tail, "/") {
+		return true // a partial name: the objects under it, as given
+	}
+	segs := strings.Split(strings.TrimSuffix(tail, "/"), "/")
+	switch {
+	case len(segs) == 1:
+		return !accountPattern.MatchString(segs[0]) && !orgPattern.MatchString(segs[0])
+	case len(segs) == 2:
+		return !orgPattern.MatchString(segs[0]) || !accountPattern.MatchString(segs[1])
+	}
+	return true
 }
+
+var (
+	accountPattern = regexp.MustCompile(`^\d{12}$`)
+	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
 
 // GetImport returns an import with its live statistics.
 func (s *Service) GetImport(ctx context.Context, id string) (*ctlake.Import, error) {

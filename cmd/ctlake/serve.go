@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake/api"
+	"github.com/ctlake/ctlake/importer"
 	"github.com/ctlake/ctlake/lake"
+	"github.com/ctlake/ctlake/segment"
 	"github.com/ctlake/ctlake/server"
 	"github.com/ctlake/ctlake/sigv4"
 	"github.com/ctlake/ctlake/sqlite"
@@ -29,6 +31,10 @@ type Config struct {
 	OrganizationManagementAccount bool
 	LogFormat                     string
 	LogLevel                      string
+	MaxConcurrentImports          int
+	ImportWorkers                 int
+	KeepOutOfWindowRecords        bool
+	AssumeSourceRole              bool
 }
 
 // Main is the running server and everything it wired together, so that one
@@ -71,6 +77,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.NoAuth, "no-auth", c.NoAuth, "accept requests without checking signatures (local emulator use only)")
 	fs.BoolVar(&c.OrganizationManagementAccount, "organization-management-account", c.OrganizationManagementAccount,
 		"act as an organization's management account, so stores may be OrganizationEnabled")
+	fs.IntVar(&c.MaxConcurrentImports, "max-concurrent-imports", 1, "imports one account may run at once in a region (AWS allows 1)")
+	fs.IntVar(&c.ImportWorkers, "import-workers", 32, "files an import fetches and decodes at once")
+	fs.BoolVar(&c.KeepOutOfWindowRecords, "import-keep-out-of-window-records", false,
+		"keep every record of the files an import's time window selects, instead of only records with StartEventTime <= eventTime <= EndEventTime")
+	fs.BoolVar(&c.AssumeSourceRole, "assume-source-role", false,
+		"read S3 import sources as the import's S3BucketAccessRoleArn, assumed through STS (default: the server's own AWS credentials)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -119,13 +131,32 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Catalog.Open(ctx); err != nil {
 		return err
 	}
+	segments := segment.NewStore(filepath.Join(dataDir, "segments"))
 	m.Lake = &lake.Service{
 		Catalog:                       m.Catalog,
 		OrganizationManagementAccount: m.Config.OrganizationManagementAccount,
 		Logger:                        m.Logger,
+		Segments:                      segments,
+		Sources:                       sourceOpener{assumeRole: m.Config.AssumeSourceRole},
+		MaxConcurrentImports:          m.Config.MaxConcurrentImports,
+		Importer: &importer.Importer{
+			Catalog:                m.Catalog,
+			Segments:               segments,
+			Logger:                 m.Logger,
+			Workers:                m.Config.ImportWorkers,
+			KeepOutOfWindowRecords: m.Config.KeepOutOfWindowRecords,
+		},
 	}
 	if err := m.Lake.Open(ctx); err != nil {
 		return err
+	}
+	// Segment files no commit recorded are what a crash left behind; they
+	// go before any import runs again.
+	if _, err := m.Lake.RemoveOrphanSegments(ctx); err != nil {
+		return fmt.Errorf("sweep segment files: %w", err)
+	}
+	if err := m.Lake.ResumeImports(ctx); err != nil {
+		return fmt.Errorf("resume imports: %w", err)
 	}
 	purgeCtx, stop := context.WithCancel(context.Background())
 	m.stopPurger, m.purgerDone = stop, make(chan struct{})
@@ -136,7 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Server = &server.Server{
 		Addr:    m.Config.Addr,
-		API:     api.New(m.Lake, m.Lake, m.Logger),
+		API:     api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake}, m.Logger),
 		Account: m.Config.AccountID,
 		Logger:  m.Logger,
 	}
@@ -165,6 +196,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		errs = append(errs, m.Server.Close(ctx))
 		cancel()
+	}
+	if m.Lake != nil {
+		m.Lake.Close() // running imports pause; they resume at the next start
 	}
 	if m.stopPurger != nil {
 		m.stopPurger()
