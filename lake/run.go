@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ctlake/ctlake"
 )
@@ -53,7 +54,7 @@ func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventD
 		}
 		return
 	}
-	log.Info("import started", "source", im.Source.S3LocationURI, "start_event_time", im.StartEventTime, "end_event_time", im.EndEventTime)
+	log.Info("import started", "source", im.Source.S3LocationURI, "window", windowText(im))
 	err = s.Importer.Run(ctx, im, eds, src, scope)
 	if ctx.Err() != nil {
 		log.Info("import paused", "reason", context.Cause(ctx))
@@ -233,4 +234,14 @@ func (s *Service) settleRetries(tx ctlake.Tx, im *ctlake.Import) error {
 		}
 	}
 	return nil
+}
+
+func windowText(im *ctlake.Import) string {
+	text := func(t time.Time) string {
+		if t.IsZero() {
+			return "open"
+		}
+		return t.Format(time.RFC3339)
+	}
+	return text(im.StartEventTime) + " .. " + text(im.EndEventTime)
 }
