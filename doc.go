@@ -11,6 +11,10 @@
 //   - api: the CloudTrail operations, wire shapes to domain calls and back.
 //   - lake: the Lake service, the rules that need the catalog.
 //   - sqlite: the Catalog on SQLite.
+//   - importer: the import engine (discovery, fetch, decode, commit).
+//   - trail: CloudTrail log files: key layout and a streaming decoder.
+//   - segment: Parquet segment files, one store and event day each.
+//   - s3, file: import sources.
 //   - server: the HTTP server (auth, limits, request ids, access log).
 //   - cmd/ctlake: the binary; the only place that wires the parts together.
 //
@@ -22,4 +26,8 @@
 //     request signed for another region sees none of it.
 //   - Every change to the catalog happens in one transaction (Catalog.Update),
 //     so rules that read before they write hold under concurrency.
+//   - A segment file is part of a store only once the catalog records it, in
+//     the transaction that marks its source files done and adds to the
+//     import's statistics: imports are exactly-once, and unknown segment
+//     files are garbage from a crash, removed at start-up.
 package ctlake
