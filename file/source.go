@@ -274,7 +274,7 @@ func (l *lister) add(key string, size int64) error {
 		rest := key[len(l.prefix):]
 		if i := strings.Index(rest, l.delimiter); i >= 0 {
 			cp := l.prefix + rest[:i+len(l.delimiter)]
-			if false && cp == l.lastCP {
+			if cp == l.lastCP {
 				return nil
 			}
 			l.lastCP, l.skip = cp, cp

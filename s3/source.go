@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ctlake/ctlake"
 )
@@ -80,6 +81,7 @@ type Options struct {
 // Open at once.
 type Source struct {
 	bucket string
+	region string
 	client *s3.Client
 }
 
@@ -146,7 +148,7 @@ func NewSource(ctx context.Context, bucket string, opts Options) (*Source, error
 			r.RateLimiter = ratelimit.None
 		})
 	})
-	return &Source{bucket: bucket, client: client}, nil
+	return &Source{bucket: bucket, region: cfg.Region, client: client}, nil
 }
 
 // Bucket returns the name of the bucket.
@@ -206,8 +208,9 @@ func (s *Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 
 // CheckBucket finds out whether the bucket exists and can be read, with
 // HeadBucket. It returns a *ctlake.SourceError of type NoSuchBucket if the
-// bucket does not exist, AccessDenied if the credentials may not read it,
-// and SourceUnavailable if S3 cannot be reached.
+// bucket does not exist, PermanentRedirect if it is in another region,
+// AccessDenied if the credentials may not read it (or there are none), and
+// SourceUnavailable (Retryable) if S3 cannot be reached.
 func (s *Source) CheckBucket(ctx context.Context) error {
 	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
 	if err != nil {
@@ -294,11 +297,19 @@ func (s *Source) error(ctx context.Context, op, what string, err error) error {
 		se.Type, se.Message = ctlake.FailureInvalidObjectState, loc+" is archived; restore it before importing"
 	case code == "AccessDenied" || status == http.StatusForbidden:
 		se.Type, se.Message = ctlake.FailureAccessDenied, "access to "+loc+" denied"
-	case op == "head" && status == http.StatusMovedPermanently:
-		se.Type, se.Message = ctlake.FailureAccessDenied, "bucket "+s.bucket+" is not in the region the request was signed for"
-	case errors.As(err, &credErr):
-		// Checked after the API errors: an assumed role refused by STS
-		// is an AccessDenied API error inside a credentials error.
+	case code == "PermanentRedirect" || status == http.StatusMovedPermanently:
+		// The bucket lives in another region than S3BucketRegion.
+		se.Type, se.Message = "PermanentRedirect", "bucket "+s.bucket+" is not in region "+s.region
+		var hr *smithyhttp.ResponseError
+		if errors.As(err, &hr) && hr.Response != nil {
+			if r := hr.Response.Header.Get("X-Amz-Bucket-Region"); r != "" {
+				se.Message = "bucket " + s.bucket + " is in region " + r + ", not " + s.region
+			}
+		}
+	case errors.As(err, &credErr) && status < 500 && status != http.StatusTooManyRequests:
+		// No credentials anywhere in the chain (the probe of EC2's
+		// metadata service then fails like a network fault), or a role
+		// that STS refuses: only a fault of STS itself is worth a retry.
 		se.Type, se.Message = ctlake.FailureAccessDenied, "no usable credentials for "+loc
 	case isRetryable.IsErrorRetryable(err) == aws.TrueTernary:
 		se.Type, se.Message, se.Retryable = ctlake.FailureSourceUnavailable, op+" "+loc+" kept failing", true

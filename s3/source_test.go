@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/ctlake/ctlake"
@@ -186,23 +187,47 @@ func TestErrorMapping(t *testing.T) {
 		{500, "InternalError", ctlake.FailureSourceUnavailable, true, 3},
 		{429, "TooManyRequests", ctlake.FailureSourceUnavailable, true, 3},
 		{400, "InvalidRequest", "InvalidRequest", false, 1},
+		{301, "PermanentRedirect", "PermanentRedirect", false, 1},
 	} {
 		t.Run(c.code, func(t *testing.T) {
 			var attempts atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				attempts.Add(1)
 				w.Header().Set("Content-Type", "application/xml")
+				w.Header().Set("X-Amz-Bucket-Region", "eu-west-1")
 				w.WriteHeader(c.status)
 				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>fake</Message><RequestId>r</RequestId></Error>`, c.code)
 			}))
 			defer srv.Close()
 			_, err := fakeSource(t, srv.URL).Open(context.Background(), "AWSLogs/k.json.gz")
 			wantSourceError(t, err, c.wantType, c.retryable)
+			if c.status == 301 && !strings.Contains(err.Error(), "is in region eu-west-1, not us-east-1") {
+				t.Errorf("redirect: %v, want the bucket's region named", err)
+			}
 			if got := attempts.Load(); got != c.attempts {
 				t.Errorf("%d attempts, want %d", got, c.attempts)
 			}
 		})
 	}
+}
+
+// TestNoCredentials: when no credentials can be had, every call fails with
+// AccessDenied, not with a retryable fault.
+func TestNoCredentials(t *testing.T) {
+	v := ctlaketest.StartVersity(t)
+	v.CreateBucket(t, "no-credentials")
+	src, err := s3.NewSource(context.Background(), "no-credentials", s3.Options{
+		Region: v.Region, Endpoint: v.URL,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSourceError(t, src.CheckBucket(context.Background()), ctlake.FailureAccessDenied, false)
+	_, err = src.Open(context.Background(), "k")
+	wantSourceError(t, err, ctlake.FailureAccessDenied, false)
 }
 
 // TestCutBody: the server promises more bytes than it sends. The read fails

@@ -424,17 +424,24 @@ func (w *worker) records(b []byte, p *filePlan, r *rand.Rand, res *fileResult, b
 	return append(b, "]}"...)
 }
 
+// MaxDeliveryLag bounds how long before its file's delivery (the name's
+// timestamp) a record happened. It equals the margin that spec §4.6
+// recommends for choosing files by name, so that choice loses no record.
+const MaxDeliveryLag = 15 * time.Minute
+
 // eventTime is the time of record i of a file: in the five minutes before
-// delivery, or up to fifteen minutes before that for one record in twenty.
-// A late file's first record is from the previous day; otherwise records
-// stay inside the folder's day.
+// delivery, or for one record in twenty up to MaxDeliveryLag before it. A
+// late file's first record is from the previous day; otherwise records stay
+// inside the folder's day.
 func eventTime(p *filePlan, r *rand.Rand, i int) int64 {
+	maxLag := int64(MaxDeliveryLag / time.Second)
 	if p.late && i == 0 {
-		return p.day - 1 - int64(r.IntN(600))
+		// Delivered a few minutes after midnight: room is left before it.
+		return p.day - 1 - r.Int64N(maxLag-(p.delivery-p.day))
 	}
 	span := int64(300)
 	if r.IntN(20) == 0 {
-		span = 1200
+		span = maxLag
 	}
 	if !p.late {
 		span = min(span, p.delivery-p.day)

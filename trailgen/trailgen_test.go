@@ -171,8 +171,8 @@ func TestTruthMatchesFiles(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: eventTime %v: %v", key, r["eventTime"], err)
 			}
-			// Delivered after it happened, within twenty minutes.
-			if !et.Before(delivery) || et.Before(delivery.Add(-20*time.Minute)) {
+			// Delivered after it happened, within MaxDeliveryLag.
+			if !et.Before(delivery) || et.Before(delivery.Add(-trailgen.MaxDeliveryLag)) {
 				t.Errorf("%s: eventTime %v outside the delivery window before %v", key, et, delivery)
 			}
 			day := et.Format("2006-01-02")
