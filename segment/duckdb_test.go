@@ -289,7 +289,7 @@ func TestDuckDBRoundTrip(t *testing.T) {
 // lower case), so a field added to ctlake.Event and not to the segment
 // schema fails this test.
 func TestDuckDBRoundTripRandom(t *testing.T) {
-	const n, rowGroup = 1200, 500
+	const n, rowGroup = 600, 250
 	r := rand.New(rand.NewPCG(7, 7))
 	events := make([]*ctlake.Event, n)
 	for i := range events {

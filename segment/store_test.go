@@ -129,7 +129,7 @@ func TestSegmentPaths(t *testing.T) {
 	for _, w := range []struct {
 		store string
 		day   time.Time
-	}{{"s1", day}, {"s1", day}, {"s1", day.AddDate(0, 0, 1)}, {"s2", day}} {
+	}{{"s1", day}, {"s1", day}, {"s1", day.AddDate(0, 0, 1)}, {"s2", day}, {"s1-x", day}} {
 		seg, err := s.WriteSegment(ctx, w.store, w.day, []*ctlake.Event{at(w.day, "a")})
 		if err != nil {
 			t.Fatal(err)

@@ -43,8 +43,8 @@ func invalidFile(format string, args ...any) *FileError {
 // been read: the file can still turn out to be bad afterwards (a later
 // record, a truncated gzip stream, a checksum that does not match). A
 // caller that must not import part of a file buffers what sink receives
-// and drops it when Decode returns an error. Memory is bounded by the
-// largest record plus fixed buffers, whatever the size of the file.
+// and drops it when Decode returns an error. Memory follows the largest
+// record (the window doubles until one fits), not the size of the file.
 //
 // maxUncompressed caps the inflated size; a file that inflates beyond it
 // fails without being inflated further. Zero or less means
@@ -63,7 +63,7 @@ func invalidFile(format string, args ...any) *FileError {
 func Decode(r io.Reader, maxUncompressed int64, sink func(*ctlake.Event) error) error {
 	bp := buffers.Get().(*[]byte)
 	d, err := decode(r, maxUncompressed, sink, *bp)
-	if d != nil && len(d.in.buf) == bufferSize { // it did not have to grow
+	if d == nil || len(d.in.buf) == bufferSize { // unused, or it did not have to grow
 		buffers.Put(bp)
 	}
 	return err
@@ -77,7 +77,10 @@ func decode(r io.Reader, maxUncompressed int64, sink func(*ctlake.Event) error, 
 	}
 	src := &sourceReader{r: r}
 	gr := gunzipPool.Get().(*gunzip)
-	defer gunzipPool.Put(gr)
+	defer func() {
+		gr.br.Reset(nil) // let go of r
+		gunzipPool.Put(gr)
+	}()
 	if err := gr.reset(src); err != nil {
 		return nil, gzipError(src, err)
 	}
@@ -210,7 +213,7 @@ func (d *decoder) file(sink func(*ctlake.Event) error) error {
 	if c != '{' {
 		// Judged by the first byte alone: reading on could mean buffering
 		// a gigabyte of something that is not a trail log anyway.
-		if strings.IndexByte(`["-0123456789tfn`, c) >= 0 {
+		if strings.IndexByte(valueStart, c) >= 0 {
 			return invalidFile("the file is not a JSON object {\"Records\":[...]}: it starts with %s", quoteByte(c))
 		}
 		return invalidFile("the file is not JSON: it starts with %s", quoteByte(c))
@@ -306,6 +309,9 @@ func (d *decoder) file(sink func(*ctlake.Event) error) error {
 	return invalidFile("the file has no Records array: a trail log file is a JSON object {\"Records\":[...]}")
 }
 
+// valueStart holds the bytes that can start a JSON value.
+const valueStart = `{["-0123456789tfn`
+
 // records reads the Records array, whose key and colon have been read.
 func (d *decoder) records(sink func(*ctlake.Event) error) error {
 	in := &d.in
@@ -314,6 +320,9 @@ func (d *decoder) records(sink func(*ctlake.Event) error) error {
 		return d.endError(-1)
 	}
 	if c != '[' {
+		if strings.IndexByte(valueStart, c) < 0 {
+			return d.badJSON(-1, "invalid character %s, want the Records array", quoteByte(c))
+		}
 		return invalidFile("Records is %s, not an array", kind(c))
 	}
 	in.r++

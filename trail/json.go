@@ -162,6 +162,10 @@ func (p *parser) scanStr() (end int, escaped bool, err error) {
 	s := p.s
 	i := p.i + 1
 	for i < len(s) {
+		if plain[s[i]] {
+			i++
+			continue
+		}
 		c := s[i]
 		switch {
 		case c == '"':
@@ -189,8 +193,6 @@ func (p *parser) scanStr() (end int, escaped bool, err error) {
 		case c < 0x20:
 			p.i = i
 			return 0, false, p.errorf("control character %s in string", quoteByte(c))
-		case c < utf8.RuneSelf:
-			i++
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
@@ -203,6 +205,15 @@ func (p *parser) scanStr() (end int, escaped bool, err error) {
 	p.i = len(s)
 	return 0, false, p.unexpected(`'"' to close the string`)
 }
+
+// plain marks the bytes that stand for themselves in a JSON string:
+// printable ASCII other than '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex4(s string) bool {
 	for i := 0; i < 4; i++ {

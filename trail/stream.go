@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"bytes"
 	"errors"
 	"io"
 )
@@ -76,14 +77,15 @@ func (s *stream) fill() bool {
 // of the input (s.err tells why).
 func (s *stream) peek() (c byte, ok bool) {
 	for {
-		for s.r < s.w {
-			switch c := s.buf[s.r]; c {
+		for i, c := range s.buf[s.r:s.w] {
+			switch c {
 			case ' ', '\t', '\n', '\r':
-				s.r++
 			default:
+				s.r += i
 				return c, true
 			}
 		}
+		s.r = s.w
 		if !s.fill() {
 			return 0, false
 		}
@@ -109,23 +111,22 @@ func (s *stream) capture() (v []byte, ok bool) {
 	i := s.r + 1 // scan position, relative to s.keep
 	switch c {
 	case '{', '[':
-		depth, inStr, esc := 1, false, false
+		depth, inStr := 1, false
 		for {
 			buf := s.buf[:s.w]
-			for ; i < len(buf); i++ {
-				c := buf[i]
+			for i < len(buf) {
 				if inStr {
-					switch {
-					case esc:
-						esc = false
-					case c == '\\':
-						esc = true
-					case c == '"':
-						inStr = false
+					// Most of a record is strings: jump to the next quote.
+					j := bytes.IndexByte(buf[i:], '"')
+					if j < 0 {
+						i = len(buf)
+						break
 					}
+					i += j + 1
+					inStr = escapes(buf[:i-1])%2 == 1
 					continue
 				}
-				switch c {
+				switch buf[i] {
 				case '"':
 					inStr = true
 				case '{', '[':
@@ -136,23 +137,24 @@ func (s *stream) capture() (v []byte, ok bool) {
 						return s.buf[s.keep:s.r], true
 					}
 				}
+				i++
 			}
 			if i, ok = s.refill(i); !ok {
 				return nil, false
 			}
 		}
 	case '"':
-		esc := false
 		for {
 			buf := s.buf[:s.w]
-			for ; i < len(buf); i++ {
-				switch c := buf[i]; {
-				case esc:
-					esc = false
-				case c == '\\':
-					esc = true
-				case c == '"':
-					s.r = i + 1
+			for i < len(buf) {
+				j := bytes.IndexByte(buf[i:], '"')
+				if j < 0 {
+					i = len(buf)
+					break
+				}
+				i += j + 1
+				if escapes(buf[:i-1])%2 == 0 {
+					s.r = i
 					return s.buf[s.keep:s.r], true
 				}
 			}
@@ -180,6 +182,17 @@ func (s *stream) capture() (v []byte, ok bool) {
 			}
 		}
 	}
+}
+
+// escapes counts the backslashes that end b. A quote after an odd number
+// of them is escaped. The count stops at the string's opening quote at the
+// latest, which capture keeps in the window.
+func escapes(b []byte) int {
+	n := 0
+	for n < len(b) && b[len(b)-1-n] == '\\' {
+		n++
+	}
+	return n
 }
 
 // refill is fill for capture: i, an index into buf, moves with the bytes
