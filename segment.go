@@ -34,4 +34,7 @@ type SegmentStore interface {
 	RemoveSegment(ctx context.Context, path string) error
 	// SegmentPaths lists the paths of every segment file on disk.
 	SegmentPaths(ctx context.Context) ([]string, error)
+	// RemoveTempFiles removes the partial files of writes that began
+	// before the given time and never finished (a crash mid-write).
+	RemoveTempFiles(ctx context.Context, before time.Time) error
 }

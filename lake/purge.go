@@ -55,11 +55,14 @@ func (s *Service) removeSegmentFiles(ctx context.Context, segs []ctlake.Segment)
 }
 
 // RemoveOrphanSegments deletes segment files the catalog does not know:
-// what a crash left between writing a segment and committing it. It must
-// run before any import does.
+// what a crash left between writing a segment and committing it, and the
+// partial files of writes it cut short. It must run before any import does.
 func (s *Service) RemoveOrphanSegments(ctx context.Context) (int, error) {
 	if s.Segments == nil {
 		return 0, nil
+	}
+	if err := s.Segments.RemoveTempFiles(ctx, s.now()); err != nil {
+		return 0, fmt.Errorf("remove partial segment files: %w", err)
 	}
 	paths, err := s.Segments.SegmentPaths(ctx)
 	if err != nil {
