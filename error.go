@@ -85,3 +85,20 @@ const (
 	InvalidImportSourceException   = "InvalidImportSourceException"
 	OperationNotPermittedException = "OperationNotPermittedException"
 )
+
+// Query error codes.
+const (
+	InvalidQueryStatementException      = "InvalidQueryStatementException"
+	MaxConcurrentQueriesException       = "MaxConcurrentQueriesException"
+	QueryIdNotFoundException            = "QueryIdNotFoundException"
+	InactiveQueryException              = "InactiveQueryException"
+	InvalidDateRangeException           = "InvalidDateRangeException"
+	InvalidQueryStatusException         = "InvalidQueryStatusException"
+	InvalidTimeRangeException           = "InvalidTimeRangeException"
+	InvalidLookupAttributesException    = "InvalidLookupAttributesException"
+	InvalidEventCategoryException       = "InvalidEventCategoryException"
+	InvalidS3BucketNameException        = "InvalidS3BucketNameException"
+	InvalidS3PrefixException            = "InvalidS3PrefixException"
+	S3BucketDoesNotExistException       = "S3BucketDoesNotExistException"
+	InsufficientS3BucketPolicyException = "InsufficientS3BucketPolicyException"
+)
