@@ -62,8 +62,16 @@ func (d *discovery) send(o outcome) error {
 // children lists the common prefixes under p.
 func (d *discovery) children(p string) ([]string, error) {
 	var out []string
+	seen := map[string]bool{}
 	err := d.src.List(d.ctx, p, "/", func(_ []ctlake.Object, prefixes []string) error {
-		out = append(out, prefixes...)
+		for _, cp := range prefixes {
+			// A source that repeats a prefix must not make the import
+			// read its files twice.
+			if !seen[cp] {
+				seen[cp] = true
+				out = append(out, cp)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -176,8 +184,13 @@ func (d *discovery) dayPrefix(p string) error {
 		return err
 	}
 	queued := 0
+	offered := map[string]bool{}
 	err := d.src.List(d.ctx, p, "", func(objects []ctlake.Object, _ []string) error {
 		for _, o := range objects {
+			if offered[o.Key] {
+				continue // listed twice: read once
+			}
+			offered[o.Key] = true
 			ok, err := d.offer(p, o)
 			if err != nil {
 				return err
