@@ -39,6 +39,9 @@ type Importer struct {
 	// default a record is imported only if StartEventTime ≤ eventTime ≤
 	// EndEventTime (spec §4.6 leaves this open; see the README).
 	KeepOutOfWindowRecords bool
+	// DedupeEventIDs keeps one event per eventID within an import (see
+	// dedupe.go). Off by default, as on AWS.
+	DedupeEventIDs bool
 	// MaxUncompressedBytes caps what one file may inflate to (2 GiB when
 	// zero), so a gzip bomb fails instead of filling memory or disk.
 	MaxUncompressedBytes int64

@@ -31,6 +31,8 @@ type run struct {
 	// retryPrefixes hold files in RETRY: they are listed again even if
 	// they were completed.
 	retryPrefixes map[string]bool
+	// ids are the eventIDs committed so far, when de-duplicating.
+	ids *idSet
 }
 
 // task is one file to fetch and decode.
@@ -65,6 +67,11 @@ func (r *run) do(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("read import state: %w", err)
+	}
+	if r.imp.DedupeEventIDs {
+		if err := r.loadCommittedIDs(ctx); err != nil {
+			return err
+		}
 	}
 	r.retryPrefixes = map[string]bool{}
 	for _, f := range r.files {
@@ -229,6 +236,7 @@ func (r *run) commitLoop(ctx context.Context, outcomes <-chan outcome) error {
 				pending[o.prefix] += o.listed
 				completeIfDone(o.prefix)
 			default:
+				o.events = r.dedupe(o.events)
 				b.add(o)
 				pending[o.prefix]--
 				completeIfDone(o.prefix)

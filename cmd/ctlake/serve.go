@@ -35,6 +35,7 @@ type Config struct {
 	ImportWorkers                 int
 	KeepOutOfWindowRecords        bool
 	AssumeSourceRole              bool
+	DedupeEventIDs                bool
 }
 
 // Main is the running server and everything it wired together, so that one
@@ -83,6 +84,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"keep every record of the files an import's time window selects, instead of only records with StartEventTime <= eventTime <= EndEventTime")
 	fs.BoolVar(&c.AssumeSourceRole, "assume-source-role", false,
 		"read S3 import sources as the import's S3BucketAccessRoleArn, assumed through STS (default: the server's own AWS credentials)")
+	fs.BoolVar(&c.DedupeEventIDs, "import-dedupe-event-ids", false,
+		"keep one event per eventID within each import (AWS does not de-duplicate; costs ~40 bytes of memory per imported event)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -145,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 			Logger:                 m.Logger,
 			Workers:                m.Config.ImportWorkers,
 			KeepOutOfWindowRecords: m.Config.KeepOutOfWindowRecords,
+			DedupeEventIDs:         m.Config.DedupeEventIDs,
 		},
 	}
 	if err := m.Lake.Open(ctx); err != nil {
