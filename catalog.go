@@ -71,6 +71,22 @@ type Tx interface {
 	// that their files can be removed after the commit.
 	DeleteSegments(storeID string) ([]Segment, error)
 
+	// Query returns the query with id, or ErrNotFound.
+	Query(id string) (*Query, error)
+	// Queries returns the queries f selects, newest first.
+	Queries(f QueryFilter) ([]*Query, error)
+	// PutQuery inserts q, or replaces the query with its id.
+	PutQuery(q *Query) error
+	// AppendQueryResults stores rows of a query's result from row number
+	// first on (0-based), with the result's column names.
+	AppendQueryResults(queryID string, columns []string, first int64, rows [][]*string) error
+	// QueryResults returns the column names and up to limit rows of a
+	// query's result from row number offset on.
+	QueryResults(queryID string, offset int64, limit int) (columns []string, rows [][]*string, err error)
+	// DeleteQueriesBefore removes queries created before t (Unix
+	// milliseconds) and their results, and returns how many.
+	DeleteQueriesBefore(t int64) (int, error)
+
 	// Setting returns a server-wide value by name, or ErrNotFound.
 	Setting(name string) ([]byte, error)
 	// PutSetting stores a server-wide value.
@@ -130,3 +146,15 @@ type ImportFile struct {
 
 // IsFailure reports whether the file is a failure entry.
 func (f ImportFile) IsFailure() bool { return f.State != FileDone }
+
+// QueryFilter selects queries.
+type QueryFilter struct {
+	Account, Region string // "" Account: every account and region
+	Store           string // only queries that read this store
+	// CreatedFrom and CreatedTo bound the creation time (Unix
+	// milliseconds, inclusive; 0: open).
+	CreatedFrom, CreatedTo int64
+	Status                 QueryStatus
+	// Active selects only queued and running queries.
+	Active bool
+}

@@ -31,6 +31,7 @@ type API struct {
 	Stores  ctlake.EventDataStoreService
 	Tags    ctlake.TagService
 	Imports ctlake.ImportService
+	Queries ctlake.QueryService
 	Logger  *slog.Logger
 
 	ops map[string]operation
@@ -63,6 +64,7 @@ type Services struct {
 	Stores  ctlake.EventDataStoreService
 	Tags    ctlake.TagService
 	Imports ctlake.ImportService
+	Queries ctlake.QueryService
 }
 
 // New returns an API over the services.
@@ -70,7 +72,7 @@ func New(svc Services, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &API{Stores: svc.Stores, Tags: svc.Tags, Imports: svc.Imports, Logger: logger}
+	a := &API{Stores: svc.Stores, Tags: svc.Tags, Imports: svc.Imports, Queries: svc.Queries, Logger: logger}
 	const (
 		arnInvalid  = ctlake.EventDataStoreARNInvalidException
 		notFound    = ctlake.EventDataStoreNotFoundException
@@ -78,7 +80,16 @@ func New(svc Services, logger *slog.Logger) *API {
 		inactive    = ctlake.InactiveEventDataStoreException
 		statusWrong = ctlake.InvalidEventDataStoreStatusException
 	)
+	queryNotFound := ctlake.QueryIdNotFoundException
 	a.ops = map[string]operation{
+		"StartQuery": op(a.startQuery, arnInvalid, notFound, inactive, invalid, ctlake.InvalidQueryStatementException, ctlake.MaxConcurrentQueriesException,
+			ctlake.InvalidS3PrefixException, ctlake.InvalidS3BucketNameException, ctlake.InsufficientS3BucketPolicyException, ctlake.S3BucketDoesNotExistException,
+			ctlake.UnsupportedOperationException),
+		"DescribeQuery":   op(a.describeQuery, arnInvalid, notFound, inactive, invalid, queryNotFound),
+		"GetQueryResults": op(a.getQueryResults, arnInvalid, notFound, inactive, ctlake.InvalidMaxResultsException, ctlake.InvalidNextTokenException, invalid, queryNotFound),
+		"ListQueries": op(a.listQueries, arnInvalid, notFound, inactive, ctlake.InvalidDateRangeException, ctlake.InvalidMaxResultsException,
+			ctlake.InvalidNextTokenException, invalid, ctlake.InvalidQueryStatusException),
+		"CancelQuery": op(a.cancelQuery, arnInvalid, notFound, inactive, ctlake.InactiveQueryException, invalid, queryNotFound),
 		"StartImport": op(a.startImport, ctlake.AccountHasOngoingImportException, arnInvalid, notFound, statusWrong,
 			ctlake.InvalidEventDataStoreCategoryException, inactive, ctlake.InvalidImportSourceException, ctlake.ImportNotFoundException,
 			invalid, ctlake.OperationNotPermittedException, ctlake.UnsupportedOperationException),

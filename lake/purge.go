@@ -20,6 +20,9 @@ func (s *Service) PurgeDeleted(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		if _, err := tx.DeleteQueriesBefore(s.now().Add(-ctlake.QueryRetention).UnixMilli()); err != nil {
+			return err
+		}
 		for _, eds := range expired {
 			if err := tx.DeleteEventDataStore(eds.ID); err != nil {
 				return err

@@ -183,8 +183,9 @@ func (s *Service) ResumeImports(ctx context.Context) error {
 }
 
 // Close stops every running import (they stay running in the catalog and
-// resume at the next start) and waits for them.
+// resume at the next start) and every running query, and waits for them.
 func (s *Service) Close() {
+	s.closeQueries()
 	s.runs.mu.Lock()
 	s.runs.closed = true
 	var waits []chan struct{}

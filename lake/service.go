@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -39,8 +40,26 @@ type Service struct {
 	// in a region; 1 (AWS's rule) when zero.
 	MaxConcurrentImports int
 
-	tokens pageTokens
-	runs   runs
+	// Queries runs CloudTrail Lake SQL; Delivery writes results to S3.
+	Queries  QueryEngine
+	Delivery ResultDelivery
+	// QueryWorkers is how many queries run at once (the rest wait
+	// QUEUED); QueryTimeout ends a query TIMED_OUT (one hour when zero).
+	QueryWorkers int
+	QueryTimeout time.Duration
+
+	tokens  pageTokens
+	runs    runs
+	queries queryRuns
+}
+
+// queryRuns tracks the queries this process runs.
+type queryRuns struct {
+	mu     sync.Mutex
+	cancel map[string]context.CancelFunc
+	done   map[string]chan struct{}
+	slots  chan struct{}
+	closed bool
 }
 
 var (

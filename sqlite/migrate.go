@@ -86,6 +86,40 @@ var migrations = []string{
 		import_id  TEXT NOT NULL
 	);
 	CREATE INDEX segments_store ON segments (store_id, day);`,
+
+	`CREATE TABLE queries (
+		id              TEXT PRIMARY KEY,
+		account         TEXT NOT NULL,
+		region          TEXT NOT NULL,
+		statement       TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		error_message   TEXT NOT NULL DEFAULT '',
+		delivery_uri    TEXT NOT NULL DEFAULT '',
+		delivery_status TEXT NOT NULL DEFAULT '',
+		events_matched  INTEGER NOT NULL DEFAULT 0,
+		events_scanned  INTEGER NOT NULL DEFAULT 0,
+		bytes_scanned   INTEGER NOT NULL DEFAULT 0,
+		execution_ms    INTEGER NOT NULL DEFAULT 0,
+		total_results   INTEGER NOT NULL DEFAULT 0,
+		columns         TEXT NOT NULL DEFAULT '[]', -- JSON
+		created_ms      INTEGER NOT NULL,
+		updated_ms      INTEGER NOT NULL
+	);
+	CREATE INDEX queries_order ON queries (account, region, created_ms);
+	CREATE INDEX queries_status ON queries (status);
+	CREATE TABLE query_stores (
+		query_id TEXT NOT NULL REFERENCES queries (id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		store_id TEXT NOT NULL,
+		PRIMARY KEY (query_id, position)
+	) WITHOUT ROWID;
+	CREATE INDEX query_stores_store ON query_stores (store_id);
+	CREATE TABLE query_results (
+		query_id TEXT NOT NULL REFERENCES queries (id) ON DELETE CASCADE,
+		row_no   INTEGER NOT NULL,
+		row      TEXT NOT NULL, -- JSON array of strings and nulls
+		PRIMARY KEY (query_id, row_no)
+	) WITHOUT ROWID;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

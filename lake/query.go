@@ -1,0 +1,480 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/ctlake/ctlake"
+)
+
+// QueryEngine checks and runs CloudTrail Lake SQL. cmd/ctlake adapts the
+// lakesql front end and the DuckDB engine to it.
+type QueryEngine interface {
+	// Prepare checks a statement (InvalidQueryStatementException) and
+	// returns what to run and the ids of the stores it reads.
+	Prepare(statement string) (PreparedQuery, error)
+	// Run runs a prepared query over the segments of its stores, passing
+	// each row to sink, and returns what it scanned.
+	Run(ctx context.Context, q PreparedQuery, segments map[string][]ctlake.Segment, sink func(columns []string, row []*string) error) (ScanStats, error)
+}
+
+// PreparedQuery is a statement the engine accepted.
+type PreparedQuery struct {
+	SQL    string
+	Stores []string
+}
+
+// ScanStats are what a query read.
+type ScanStats struct {
+	EventsScanned, BytesScanned int64
+}
+
+// resultBatch is how many rows are committed to the catalog at once.
+const resultBatch = 1000
+
+// StartQuery checks a statement synchronously and runs it in the
+// background (spec §3.13).
+func (s *Service) StartQuery(ctx context.Context, in ctlake.StartQueryInput) (*ctlake.Query, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.Queries == nil {
+		return nil, ctlake.Errorf(ctlake.UnsupportedOperationException, "This server was started without a query engine.")
+	}
+	var v ctlake.Validation
+	v.Length("queryStatement", in.Statement, 1, 10000)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if in.DeliveryS3URI != "" {
+		if err := checkDeliveryURI(in.DeliveryS3URI); err != nil {
+			return nil, err
+		}
+		if s.Delivery == nil {
+			return nil, ctlake.Errorf(ctlake.UnsupportedOperationException, "This server cannot deliver results to S3.")
+		}
+	}
+	prep, err := s.Queries.Prepare(in.Statement)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	q := &ctlake.Query{ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Statement: in.Statement, Stores: prep.Stores,
+		Status: ctlake.QueryQueued, DeliveryS3URI: in.DeliveryS3URI, CreatedAt: now, UpdatedAt: now}
+	if q.DeliveryS3URI != "" {
+		q.DeliveryStatus = "PENDING"
+	}
+	segments := map[string][]ctlake.Segment{}
+	err = s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		for _, id := range prep.Stores {
+			eds, err := tx.EventDataStore(id)
+			if errors.Is(err, ctlake.ErrNotFound) || err == nil && (eds.Account != c.Account || eds.Region != c.Region || s.purged(eds)) {
+				return ctlake.Errorf(ctlake.EventDataStoreNotFoundException, "The event data store %s was not found in account %s, region %s.", id, c.Account, c.Region)
+			}
+			if err != nil {
+				return err
+			}
+			if eds.Status == ctlake.StatusPendingDeletion {
+				return inactive(eds)
+			}
+			if segments[id], err = tx.Segments(id); err != nil {
+				return err
+			}
+		}
+		active, err := tx.Queries(ctlake.QueryFilter{Account: c.Account, Region: c.Region, Active: true})
+		if err != nil {
+			return err
+		}
+		if len(active) >= ctlake.MaxActiveQueries {
+			return ctlake.Errorf(ctlake.MaxConcurrentQueriesException,
+				"Account %s already has %d queries queued or running in %s, the most allowed; wait for one to end or cancel one.", c.Account, len(active), c.Region)
+		}
+		return tx.PutQuery(q)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.launchQuery(q, prep, segments)
+	return q, nil
+}
+
+var deliveryURIPattern = regexp.MustCompile(`^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`)
+
+func checkDeliveryURI(uri string) error {
+	var v ctlake.Validation
+	if v.Length("deliveryS3Uri", uri, 1, 1024) && !deliveryURIPattern.MatchString(uri) {
+		return ctlake.Errorf(ctlake.InvalidS3BucketNameException, "DeliveryS3Uri '%s' does not name a valid bucket: give s3://bucket[/prefix].", uri)
+	}
+	return v.Err()
+}
+
+// launchQuery runs a query in the background, at most QueryWorkers at once
+// (the rest stay QUEUED).
+func (s *Service) launchQuery(q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
+	s.queries.mu.Lock()
+	defer s.queries.mu.Unlock()
+	if s.queries.closed {
+		return
+	}
+	if s.queries.cancel == nil {
+		s.queries.cancel, s.queries.done = map[string]context.CancelFunc{}, map[string]chan struct{}{}
+		s.queries.slots = make(chan struct{}, max(1, s.QueryWorkers))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.queries.cancel[q.ID], s.queries.done[q.ID] = cancel, done
+	go func() {
+		defer func() {
+			cancel()
+			s.queries.mu.Lock()
+			delete(s.queries.cancel, q.ID)
+			delete(s.queries.done, q.ID)
+			s.queries.mu.Unlock()
+			close(done)
+		}()
+		select {
+		case s.queries.slots <- struct{}{}:
+			defer func() { <-s.queries.slots }()
+		case <-ctx.Done():
+			s.endQuery(q.ID, ctlake.QueryCancelled, "", ctlake.QueryStatistics{})
+			return
+		}
+		s.runQuery(ctx, q, prep, segments)
+	}()
+}
+
+func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
+	log := s.logger().With("query_id", q.ID)
+	if ok, err := s.queryTransition(q.ID, ctlake.QueryRunning); err != nil || !ok {
+		return
+	}
+	timeout := s.QueryTimeout
+	if timeout <= 0 {
+		timeout = time.Hour
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	var columns []string
+	var pending [][]*string
+	var total int64
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		first := total - int64(len(pending))
+		err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+			return tx.AppendQueryResults(q.ID, columns, first, pending)
+		})
+		pending = pending[:0]
+		return err
+	}
+	scan, err := s.Queries.Run(runCtx, prep, segments, func(cols []string, row []*string) error {
+		columns = cols
+		pending = append(pending, row)
+		total++
+		if len(pending) >= resultBatch {
+			return flush()
+		}
+		return nil
+	})
+	if ferr := flush(); err == nil {
+		err = ferr
+	}
+	if columns == nil && err == nil {
+		// No rows: still record the column names, so GetQueryResults
+		// answers an empty result rather than nothing.
+		s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error { return tx.AppendQueryResults(q.ID, []string{}, 0, nil) })
+	}
+	st := ctlake.QueryStatistics{EventsMatched: total, EventsScanned: scan.EventsScanned, BytesScanned: scan.BytesScanned,
+		ExecutionTimeInMillis: time.Since(start).Milliseconds(), TotalResultsCount: total}
+	switch {
+	case err == nil:
+		s.endQuery(q.ID, ctlake.QueryFinished, "", st)
+	case ctx.Err() != nil && s.shuttingDown():
+		s.endQuery(q.ID, ctlake.QueryFailed, "The server shut down while the query ran; start the query again.", st)
+	case ctx.Err() != nil:
+		s.endQuery(q.ID, ctlake.QueryCancelled, "", st)
+	case runCtx.Err() != nil:
+		s.endQuery(q.ID, ctlake.QueryTimedOut, fmt.Sprintf("The query ran longer than %s and was stopped; the rows it produced are kept.", timeout), st)
+	default:
+		msg := ctlake.ErrorMessage(err)
+		if ctlake.ErrorCode(err) == ctlake.InternalFailure {
+			msg = "The query failed: " + err.Error()
+		}
+		if len(msg) > 1000 {
+			msg = msg[:997] + "..."
+		}
+		s.endQuery(q.ID, ctlake.QueryFailed, msg, st)
+	}
+	log.Info("query ended", "rows", total, "ms", st.ExecutionTimeInMillis, "error", err)
+	if q.DeliveryS3URI != "" {
+		s.deliver(q.ID)
+	}
+}
+
+func (s *Service) queryTransition(id string, to ctlake.QueryStatus) (bool, error) {
+	moved := false
+	err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+		q, err := tx.Query(id)
+		if err != nil || !q.Status.Active() {
+			return err
+		}
+		q.Status, q.UpdatedAt, moved = to, s.now().UTC().Truncate(time.Millisecond), true
+		return tx.PutQuery(q)
+	})
+	return moved, err
+}
+
+// endQuery records how a query ended, unless it already had.
+func (s *Service) endQuery(id string, status ctlake.QueryStatus, msg string, st ctlake.QueryStatistics) {
+	err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+		q, err := tx.Query(id)
+		if err != nil || !q.Status.Active() {
+			return err
+		}
+		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, s.now().UTC().Truncate(time.Millisecond)
+		return tx.PutQuery(q)
+	})
+	if err != nil {
+		s.logger().Error("record the end of a query", "query_id", id, "error", err)
+	}
+}
+
+// deliver writes a finished query's results to its DeliveryS3Uri as CSV.
+func (s *Service) deliver(id string) {
+	ctx := context.Background()
+	var q *ctlake.Query
+	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { q, err = tx.Query(id); return err }); err != nil {
+		return
+	}
+	status := "SUCCESS"
+	if q.Status != ctlake.QueryFinished {
+		status = "CANCELLED"
+	} else if err := s.Delivery.Deliver(ctx, q, func(offset int64, limit int) ([]string, [][]*string, error) {
+		var cols []string
+		var rows [][]*string
+		err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { cols, rows, err = tx.QueryResults(id, offset, limit); return err })
+		return cols, rows, err
+	}); err != nil {
+		status = "FAILED"
+		s.logger().Warn("query result delivery failed", "query_id", id, "uri", q.DeliveryS3URI, "error", err)
+	}
+	s.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+		q, err := tx.Query(id)
+		if err != nil {
+			return err
+		}
+		q.DeliveryStatus = status
+		return tx.PutQuery(q)
+	})
+}
+
+// ResultDelivery writes query results somewhere (S3).
+type ResultDelivery interface {
+	// Deliver writes the result of q, read page by page with read.
+	Deliver(ctx context.Context, q *ctlake.Query, read func(offset int64, limit int) ([]string, [][]*string, error)) error
+}
+
+// DescribeQuery returns a query of the caller.
+func (s *Service) DescribeQuery(ctx context.Context, id string) (*ctlake.Query, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkQueryID(id); err != nil {
+		return nil, err
+	}
+	var q *ctlake.Query
+	err = s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { q, err = s.queryOf(tx, c, id); return err })
+	return q, err
+}
+
+// GetQueryResults returns a page of a query's rows once it has ended (the
+// rows of a query that timed out or was cancelled are what it produced).
+func (s *Service) GetQueryResults(ctx context.Context, id string, p ctlake.Page) (*ctlake.QueryResultPage, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkQueryID(id); err != nil {
+		return nil, err
+	}
+	limit, err := pageLimit(p.MaxResults, ctlake.InvalidMaxResultsException)
+	if err != nil {
+		return nil, err
+	}
+	scope := "GetQueryResults/" + id
+	offset := int64(0)
+	if p.NextToken != nil {
+		after, err := s.tokens.decode(*p.NextToken, scope, ctlake.InvalidNextTokenException)
+		if err != nil {
+			return nil, err
+		}
+		offset, _ = strconv.ParseInt(after, 10, 64)
+	}
+	page := &ctlake.QueryResultPage{}
+	err = s.Catalog.View(ctx, func(tx ctlake.Tx) error {
+		q, err := s.queryOf(tx, c, id)
+		if err != nil {
+			return err
+		}
+		page.Query = q
+		if q.Status.Active() || q.Status == ctlake.QueryFailed {
+			return nil
+		}
+		page.Columns, page.Rows, err = tx.QueryResults(id, offset, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if next := offset + int64(len(page.Rows)); next < page.Query.Statistics.TotalResultsCount && len(page.Rows) > 0 {
+		page.NextToken = s.tokens.encode(scope, strconv.FormatInt(next, 10))
+	}
+	return page, nil
+}
+
+// ListQueries lists the queries of the last seven days that read a store.
+func (s *Service) ListQueries(ctx context.Context, in ctlake.ListQueriesInput) ([]*ctlake.Query, string, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	limit, err := pageLimit(in.MaxResults, ctlake.InvalidMaxResultsException)
+	if err != nil {
+		return nil, "", err
+	}
+	eds, err := s.GetEventDataStore(ctx, in.EventDataStore)
+	if err != nil {
+		return nil, "", err
+	}
+	if eds.Status == ctlake.StatusPendingDeletion {
+		return nil, "", inactive(eds)
+	}
+	f := ctlake.QueryFilter{Account: c.Account, Region: c.Region, Store: eds.ID, CreatedFrom: s.now().Add(-ctlake.QueryRetention).UnixMilli()}
+	if in.StartTime != nil && in.EndTime != nil && in.StartTime.After(*in.EndTime) {
+		return nil, "", ctlake.Errorf(ctlake.InvalidDateRangeException, "StartTime is after EndTime.")
+	}
+	if in.StartTime != nil && in.StartTime.UnixMilli() > f.CreatedFrom {
+		f.CreatedFrom = in.StartTime.UnixMilli()
+	}
+	if in.EndTime != nil {
+		f.CreatedTo = in.EndTime.UnixMilli()
+	}
+	if in.Status != "" {
+		switch st := ctlake.QueryStatus(in.Status); st {
+		case ctlake.QueryQueued, ctlake.QueryRunning, ctlake.QueryFinished, ctlake.QueryFailed, ctlake.QueryCancelled, ctlake.QueryTimedOut:
+			f.Status = st
+		default:
+			return nil, "", ctlake.Errorf(ctlake.InvalidQueryStatusException, "QueryStatus '%s' is not one of QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, TIMED_OUT.", in.Status)
+		}
+	}
+	// The token binds everything but the 7-day floor, which moves with the
+	// clock between pages.
+	scope := fmt.Sprintf("ListQueries/%s/%s/%s/%d/%s", c.Account, c.Region, eds.ID, f.CreatedTo, f.Status)
+	after := ""
+	if in.NextToken != nil {
+		if after, err = s.tokens.decode(*in.NextToken, scope, ctlake.InvalidNextTokenException); err != nil {
+			return nil, "", err
+		}
+	}
+	var all []*ctlake.Query
+	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { all, err = tx.Queries(f); return err }); err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if after != "" {
+		start = len(all)
+		for i, q := range all {
+			if q.ID == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	page := all[start:]
+	next := ""
+	if len(page) > limit {
+		page = page[:limit]
+		next = s.tokens.encode(scope, page[limit-1].ID)
+	}
+	return page, next, nil
+}
+
+// CancelQuery cancels a queued or running query.
+func (s *Service) CancelQuery(ctx context.Context, id string) (*ctlake.Query, error) {
+	q, err := s.DescribeQuery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !q.Status.Active() {
+		return nil, ctlake.Errorf(ctlake.InactiveQueryException, "The query %s already ended (%s); only a queued or running query can be cancelled.", id, q.Status)
+	}
+	s.queries.mu.Lock()
+	cancel, done := s.queries.cancel[id], s.queries.done[id]
+	s.queries.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	} else {
+		s.endQuery(id, ctlake.QueryCancelled, "", q.Statistics)
+	}
+	return s.DescribeQuery(ctx, id)
+}
+
+func (s *Service) queryOf(tx ctlake.Tx, c ctlake.Caller, id string) (*ctlake.Query, error) {
+	q, err := tx.Query(id)
+	if errors.Is(err, ctlake.ErrNotFound) || err == nil && (q.Account != c.Account || q.Region != c.Region ||
+		s.now().Sub(q.CreatedAt) > ctlake.QueryRetention) {
+		return nil, ctlake.Errorf(ctlake.QueryIdNotFoundException, "No query with id %s exists in account %s, region %s (queries are kept seven days).", id, c.Account, c.Region)
+	}
+	return q, err
+}
+
+func checkQueryID(id string) error {
+	var v ctlake.Validation
+	if v.Length("queryId", id, 36, 36) {
+		v.Pattern("queryId", id, importIDPattern)
+	}
+	return v.Err()
+}
+
+// FailInterruptedQueries ends the queries a previous process left queued or
+// running: their work died with it.
+func (s *Service) FailInterruptedQueries(ctx context.Context) error {
+	var active []*ctlake.Query
+	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { active, err = tx.Queries(ctlake.QueryFilter{Active: true}); return err }); err != nil {
+		return err
+	}
+	for _, q := range active {
+		s.endQuery(q.ID, ctlake.QueryFailed, "The server restarted while the query was queued or running; start the query again.", q.Statistics)
+	}
+	return nil
+}
+
+func (s *Service) shuttingDown() bool {
+	s.queries.mu.Lock()
+	defer s.queries.mu.Unlock()
+	return s.queries.closed
+}
+
+// closeQueries stops the running queries (they end FAILED, saying why).
+func (s *Service) closeQueries() {
+	s.queries.mu.Lock()
+	s.queries.closed = true
+	var waits []chan struct{}
+	for id, cancel := range s.queries.cancel {
+		cancel()
+		waits = append(waits, s.queries.done[id])
+	}
+	s.queries.mu.Unlock()
+	for _, d := range waits {
+		<-d
+	}
+}
