@@ -132,5 +132,15 @@ func TestOneImportAtATime(t *testing.T) {
 	// Another region is another slot.
 	other := srv.Client("eu-west-1")
 	otherStore := aws.ToString(create(t, other, "elsewhere", func(in *cloudtrail.CreateEventDataStoreInput) { in.RetentionPeriod = aws.Int32(3653) }).EventDataStoreArn)
-	waitImport(t, other, startImport(t, other, otherStore, src.uri))
+	otherID := startImport(t, other, otherStore, src.uri)
+	// Both stop; a stop answers once the run has let go.
+	for _, stop := range []struct {
+		c  *cloudtrail.Client
+		id string
+	}{{c, id}, {other, otherID}} {
+		out, err := stop.c.StopImport(ctx, &cloudtrail.StopImportInput{ImportId: aws.String(stop.id)})
+		if err != nil || out.ImportStatus != types.ImportStatusStopped {
+			t.Errorf("stop %s: %v %v", stop.id, out, err)
+		}
+	}
 }
