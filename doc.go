@@ -14,7 +14,9 @@
 //   - importer: the import engine (discovery, fetch, decode, commit).
 //   - trail: CloudTrail log files: key layout and a streaming decoder.
 //   - segment: Parquet segment files, one store and event day each.
-//   - s3, file: import sources.
+//   - s3, file: import sources (and, for s3, query result delivery).
+//   - lakesql: CloudTrail Lake SQL checked and rewritten for DuckDB.
+//   - duckdb: the sandboxed query engine over segment files.
 //   - server: the HTTP server (auth, limits, request ids, access log).
 //   - cmd/ctlake: the binary; the only place that wires the parts together.
 //

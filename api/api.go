@@ -32,6 +32,7 @@ type API struct {
 	Tags    ctlake.TagService
 	Imports ctlake.ImportService
 	Queries ctlake.QueryService
+	Lookup  ctlake.LookupService
 	Logger  *slog.Logger
 
 	ops map[string]operation
@@ -65,6 +66,7 @@ type Services struct {
 	Tags    ctlake.TagService
 	Imports ctlake.ImportService
 	Queries ctlake.QueryService
+	Lookup  ctlake.LookupService
 }
 
 // New returns an API over the services.
@@ -72,7 +74,7 @@ func New(svc Services, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &API{Stores: svc.Stores, Tags: svc.Tags, Imports: svc.Imports, Queries: svc.Queries, Logger: logger}
+	a := &API{Stores: svc.Stores, Tags: svc.Tags, Imports: svc.Imports, Queries: svc.Queries, Lookup: svc.Lookup, Logger: logger}
 	const (
 		arnInvalid  = ctlake.EventDataStoreARNInvalidException
 		notFound    = ctlake.EventDataStoreNotFoundException
@@ -89,6 +91,8 @@ func New(svc Services, logger *slog.Logger) *API {
 		"GetQueryResults": op(a.getQueryResults, arnInvalid, notFound, inactive, ctlake.InvalidMaxResultsException, ctlake.InvalidNextTokenException, invalid, queryNotFound),
 		"ListQueries": op(a.listQueries, arnInvalid, notFound, inactive, ctlake.InvalidDateRangeException, ctlake.InvalidMaxResultsException,
 			ctlake.InvalidNextTokenException, invalid, ctlake.InvalidQueryStatusException),
+		"LookupEvents": op(a.lookupEvents, ctlake.InvalidLookupAttributesException, ctlake.InvalidTimeRangeException, ctlake.InvalidMaxResultsException,
+			ctlake.InvalidNextTokenException, ctlake.InvalidEventCategoryException, ctlake.UnsupportedOperationException),
 		"CancelQuery": op(a.cancelQuery, arnInvalid, notFound, inactive, ctlake.InactiveQueryException, invalid, queryNotFound),
 		"StartImport": op(a.startImport, ctlake.AccountHasOngoingImportException, arnInvalid, notFound, statusWrong,
 			ctlake.InvalidEventDataStoreCategoryException, inactive, ctlake.InvalidImportSourceException, ctlake.ImportNotFoundException,

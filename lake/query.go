@@ -58,6 +58,9 @@ func (s *Service) StartQuery(ctx context.Context, in ctlake.StartQueryInput) (*c
 		if s.Delivery == nil {
 			return nil, ctlake.Errorf(ctlake.UnsupportedOperationException, "This server cannot deliver results to S3.")
 		}
+		if err := s.Delivery.Check(ctx, in.DeliveryS3URI); err != nil {
+			return nil, err
+		}
 	}
 	prep, err := s.Queries.Prepare(in.Statement)
 	if err != nil {
@@ -277,6 +280,9 @@ func (s *Service) deliver(id string) {
 
 // ResultDelivery writes query results somewhere (S3).
 type ResultDelivery interface {
+	// Check returns S3BucketDoesNotExistException or
+	// InsufficientS3BucketPolicyException unless results can go to uri.
+	Check(ctx context.Context, uri string) error
 	// Deliver writes the result of q, read page by page with read.
 	Deliver(ctx context.Context, q *ctlake.Query, read func(offset int64, limit int) ([]string, [][]*string, error)) error
 }

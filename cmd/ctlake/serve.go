@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake/api"
+	"github.com/ctlake/ctlake/duckdb"
 	"github.com/ctlake/ctlake/importer"
 	"github.com/ctlake/ctlake/lake"
+	"github.com/ctlake/ctlake/s3"
 	"github.com/ctlake/ctlake/segment"
 	"github.com/ctlake/ctlake/server"
 	"github.com/ctlake/ctlake/sigv4"
@@ -36,6 +38,9 @@ type Config struct {
 	KeepOutOfWindowRecords        bool
 	AssumeSourceRole              bool
 	DedupeEventIDs                bool
+	QueryTimeout                  time.Duration
+	QueryWorkers                  int
+	QueryMemoryLimit              string
 }
 
 // Main is the running server and everything it wired together, so that one
@@ -45,6 +50,7 @@ type Main struct {
 	Logger  *slog.Logger
 	Catalog *sqlite.Catalog
 	Lake    *lake.Service
+	Engine  *duckdb.Engine
 	Server  *server.Server
 
 	stopPurger context.CancelFunc
@@ -86,6 +92,9 @@ func (m *Main) ParseFlags(args []string) error {
 		"read S3 import sources as the import's S3BucketAccessRoleArn, assumed through STS (default: the server's own AWS credentials)")
 	fs.BoolVar(&c.DedupeEventIDs, "import-dedupe-event-ids", false,
 		"keep one event per eventID within each import (AWS does not de-duplicate; costs ~40 bytes of memory per imported event)")
+	fs.DurationVar(&c.QueryTimeout, "query-timeout", time.Hour, "a query running longer ends TIMED_OUT (CloudTrail Lake allows about an hour)")
+	fs.IntVar(&c.QueryWorkers, "query-workers", 4, "queries that run at once; up to 10 per account and region wait QUEUED")
+	fs.StringVar(&c.QueryMemoryLimit, "query-memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's choice, capped)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -151,8 +160,22 @@ func (m *Main) Run(ctx context.Context) error {
 			DedupeEventIDs:         m.Config.DedupeEventIDs,
 		},
 	}
+	m.Engine, err = duckdb.Open(ctx, duckdb.Config{
+		MemoryLimit: m.Config.QueryMemoryLimit,
+		TempDir:     filepath.Join(dataDir, "tmp", "duckdb"),
+		AllowedDirs: []string{segments.Root},
+	})
+	if err != nil {
+		return fmt.Errorf("open the query engine: %w", err)
+	}
+	m.Lake.Queries = queryEngine{engine: m.Engine, segments: segments}
+	m.Lake.Delivery = s3.Delivery{}
+	m.Lake.QueryWorkers, m.Lake.QueryTimeout = m.Config.QueryWorkers, m.Config.QueryTimeout
 	if err := m.Lake.Open(ctx); err != nil {
 		return err
+	}
+	if err := m.Lake.FailInterruptedQueries(ctx); err != nil {
+		return fmt.Errorf("end interrupted queries: %w", err)
 	}
 	// Segment files no commit recorded are what a crash left behind; they
 	// go before any import runs again.
@@ -171,7 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Server = &server.Server{
 		Addr:    m.Config.Addr,
-		API:     api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake}, m.Logger),
+		API:     api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake, Queries: m.Lake, Lookup: m.Lake}, m.Logger),
 		Account: m.Config.AccountID,
 		Logger:  m.Logger,
 	}
@@ -203,6 +226,9 @@ func (m *Main) Close() error {
 	}
 	if m.Lake != nil {
 		m.Lake.Close() // running imports pause; they resume at the next start
+	}
+	if m.Engine != nil {
+		errs = append(errs, m.Engine.Close())
 	}
 	if m.stopPurger != nil {
 		m.stopPurger()

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+
+	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/duckdb"
+	"github.com/ctlake/ctlake/lake"
+	"github.com/ctlake/ctlake/lakesql"
+	"github.com/ctlake/ctlake/segment"
+)
+
+// queryEngine joins the lakesql front end and the DuckDB engine into the
+// lake.QueryEngine the service runs queries with.
+type queryEngine struct {
+	engine   *duckdb.Engine
+	segments *segment.Store
+}
+
+var _ lake.QueryEngine = queryEngine{}
+
+func (e queryEngine) Prepare(statement string) (lake.PreparedQuery, error) {
+	st, err := lakesql.Translate(statement)
+	if err != nil {
+		return lake.PreparedQuery{}, err
+	}
+	return lake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
+}
+
+func (e queryEngine) Run(ctx context.Context, q lake.PreparedQuery, segs map[string][]ctlake.Segment, sink func([]string, []*string) error) (lake.ScanStats, error) {
+	tables := make(map[string][]string, len(segs))
+	for store, list := range segs {
+		paths := make([]string, len(list))
+		for i, s := range list {
+			paths[i] = e.segments.Abs(s.Path)
+		}
+		tables[lakesql.TableName(store)] = paths
+	}
+	st, err := e.engine.Query(ctx, q.SQL, tables, sink)
+	return lake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
+}
