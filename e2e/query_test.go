@@ -184,6 +184,9 @@ func TestQueryRefusals(t *testing.T) {
 		`SELECT getenv('HOME')`,
 		`DELETE FROM ` + id,
 		`UPDATE ` + id + ` SET eventName = 'x'`,
+		// Syntax errors are refused when submitted, not discovered later.
+		`SELECT eventName FROM ` + id + ` GROUP BY`,
+		`SELECT FROM WHERE`,
 	}
 	for _, sql := range refused {
 		_, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})

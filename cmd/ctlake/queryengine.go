@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/duckdb"
@@ -24,6 +25,16 @@ func (e queryEngine) Prepare(statement string) (lake.PreparedQuery, error) {
 	if err != nil {
 		return lake.PreparedQuery{}, err
 	}
+	// DuckDB's own parser sees the statement now, so that a syntax error is
+	// InvalidQueryStatementException at StartQuery, as on AWS, not a FAILED
+	// query later.
+	tables := make([]string, len(st.Stores))
+	for i, id := range st.Stores {
+		tables[i] = lakesql.TableName(id)
+	}
+	if err := e.engine.Check(context.Background(), st.SQL, tables); err != nil {
+		return lake.PreparedQuery{}, ctlake.Errorf(ctlake.InvalidQueryStatementException, "The query statement is not valid: %s", cleanDuckDBError(err, tables, st.Stores))
+	}
 	return lake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
 }
 
@@ -38,4 +49,14 @@ func (e queryEngine) Run(ctx context.Context, q lake.PreparedQuery, segs map[str
 	}
 	st, err := e.engine.Query(ctx, q.SQL, tables, sink)
 	return lake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
+}
+
+// cleanDuckDBError words an engine error for the user: store table names
+// become the store ids the user wrote.
+func cleanDuckDBError(err error, tables, ids []string) string {
+	msg := err.Error()
+	for i, t := range tables {
+		msg = strings.ReplaceAll(msg, t, ids[i])
+	}
+	return msg
 }
