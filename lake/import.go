@@ -363,33 +363,10 @@ func (s *Service) ListImports(ctx context.Context, in ctlake.ListImportsInput) (
 		}
 	}
 	scope := fmt.Sprintf("ListImports/%s/%s/%s/%s", c.Account, c.Region, f.Destination, f.Status)
-	after := ""
-	if in.NextToken != nil {
-		if after, err = s.tokens.decode(*in.NextToken, scope, ctlake.InvalidNextTokenException); err != nil {
-			return nil, "", err
-		}
-	}
-	var all []*ctlake.Import
-	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { all, err = tx.Imports(f); return err }); err != nil {
-		return nil, "", err
-	}
-	start := 0
-	if after != "" {
-		start = len(all)
-		for i, im := range all {
-			if im.ID == after {
-				start = i + 1
-				break
-			}
-		}
-	}
-	page := all[start:]
-	next := ""
-	if len(page) > limit {
-		page = page[:limit]
-		next = s.tokens.encode(scope, page[limit-1].ID)
-	}
-	return page, next, nil
+	return pageByID(s.tokens, scope, in.NextToken, limit, func(im *ctlake.Import) string { return im.ID }, func() (all []*ctlake.Import, err error) {
+		err = s.Catalog.View(ctx, func(tx ctlake.Tx) error { all, err = tx.Imports(f); return err })
+		return all, err
+	})
 }
 
 // StopImport stops a running import and returns it with the statistics of

@@ -55,3 +55,37 @@ func (p pageTokens) decode(token, scope, code string) (string, error) {
 	}
 	return t.After, nil
 }
+
+// pageByID returns the page of items after the item whose id a token names
+// (the whole listing is read, then cut: listings of imports and queries
+// are small), and the token of the next page.
+func pageByID[T any](p pageTokens, scope string, token *string, limit int, id func(T) string, list func() ([]T, error)) ([]T, string, error) {
+	after := ""
+	if token != nil {
+		var err error
+		if after, err = p.decode(*token, scope, ctlake.InvalidNextTokenException); err != nil {
+			return nil, "", err
+		}
+	}
+	all, err := list()
+	if err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if after != "" {
+		start = len(all)
+		for i, item := range all {
+			if id(item) == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	page := all[start:]
+	next := ""
+	if len(page) > limit {
+		page = page[:limit]
+		next = p.encode(scope, id(page[limit-1]))
+	}
+	return page, next, nil
+}

@@ -384,33 +384,10 @@ func (s *Service) ListQueries(ctx context.Context, in ctlake.ListQueriesInput) (
 	// The token binds everything but the 7-day floor, which moves with the
 	// clock between pages.
 	scope := fmt.Sprintf("ListQueries/%s/%s/%s/%d/%s", c.Account, c.Region, eds.ID, f.CreatedTo, f.Status)
-	after := ""
-	if in.NextToken != nil {
-		if after, err = s.tokens.decode(*in.NextToken, scope, ctlake.InvalidNextTokenException); err != nil {
-			return nil, "", err
-		}
-	}
-	var all []*ctlake.Query
-	if err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { all, err = tx.Queries(f); return err }); err != nil {
-		return nil, "", err
-	}
-	start := 0
-	if after != "" {
-		start = len(all)
-		for i, q := range all {
-			if q.ID == after {
-				start = i + 1
-				break
-			}
-		}
-	}
-	page := all[start:]
-	next := ""
-	if len(page) > limit {
-		page = page[:limit]
-		next = s.tokens.encode(scope, page[limit-1].ID)
-	}
-	return page, next, nil
+	return pageByID(s.tokens, scope, in.NextToken, limit, func(q *ctlake.Query) string { return q.ID }, func() (all []*ctlake.Query, err error) {
+		err = s.Catalog.View(ctx, func(tx ctlake.Tx) error { all, err = tx.Queries(f); return err })
+		return all, err
+	})
 }
 
 // CancelQuery cancels a queued or running query.

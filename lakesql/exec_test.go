@@ -292,3 +292,55 @@ func TestCTEShadowing(t *testing.T) {
 		}
 	}
 }
+
+// TestHuntingQueries runs queries of the kind CloudTrail users write to hunt
+// (spec §6.1's dialect): each must translate and run without error.
+func TestHuntingQueries(t *testing.T) {
+	db := openLake(t)
+	for _, q := range []string{
+		`SELECT eventTime, eventName, sourceIPAddress FROM {A} WHERE userIdentity.type = 'Root' AND userIdentity.invokedBy IS NULL AND eventType != 'AwsServiceEvent' ORDER BY eventTime DESC`,
+		`SELECT userIdentity.accessKeyId, count(*) AS calls, min(eventTime) AS firstSeen, max(eventTime) AS lastSeen FROM {A} WHERE userIdentity.accessKeyId LIKE 'AKIA%' GROUP BY 1 ORDER BY calls DESC`,
+		`SELECT userIdentity.arn, errorCode, count(*) FROM {A} WHERE errorCode IS NOT NULL GROUP BY userIdentity.arn, errorCode HAVING count(*) > 0 ORDER BY 3 DESC LIMIT 20`,
+		`SELECT date_trunc('hour', eventTime) AS hour, count(*) AS n FROM {A} WHERE eventTime > now() - interval '3650' day GROUP BY 1 ORDER BY 1`,
+		`SELECT eventName, json_extract_scalar(element_at(requestParameters, 'ipPermissions'), '$.items[0].ipRanges.items[0].cidrIp') AS cidr FROM {A} WHERE eventName IN ('AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'CreateSecurityGroup', 'DeleteSecurityGroup')`,
+		`SELECT eventTime, userIdentity.arn, sourceIPAddress FROM {A} WHERE eventName = 'ConsoleLogin' AND element_at(responseElements, 'ConsoleLogin') = 'Failure'`,
+		`SELECT eventTime, useridentity.arn FROM {A} WHERE eventName = 'ConsoleLogin' AND element_at(additionalEventData, 'MFAUsed') <> 'Yes' AND userIdentity.type = 'IAMUser'`,
+		`SELECT eventName, count(DISTINCT sourceIPAddress) AS ips FROM {A} GROUP BY eventName HAVING count(DISTINCT sourceIPAddress) > 1`,
+		`SELECT * FROM {A} WHERE eventTime BETWEEN timestamp '2023-01-01 00:00:00' AND timestamp '2023-12-31 23:59:59' LIMIT 5`,
+		`SELECT sourceIPAddress, array_agg(DISTINCT eventName) AS actions FROM {A} GROUP BY 1`,
+		`SELECT useridentity.sessioncontext.sessionissuer.username AS role, count(*) AS n FROM {A} WHERE useridentity.type = 'AssumedRole' GROUP BY 1`,
+		`SELECT eventName FROM {A} WHERE lower(userAgent) LIKE '%console%' OR regexp_like(eventName, '(?i)^delete')`,
+		`SELECT eventTime FROM {A} ORDER BY eventTime DESC OFFSET 1 LIMIT 1`,
+		`SELECT eventTime FROM {A} ORDER BY eventTime DESC LIMIT 2`,
+		`SELECT count(*) FROM {A} WHERE eventTime > date_add('day', -30, current_date) OR eventTime > current_timestamp - interval '1' hour`,
+		`SELECT element_at(split(userIdentity.arn, '/'), -1) AS principal FROM {A}`,
+		`SELECT cast(eventTime as date) AS day, count(*) AS n FROM {A} GROUP BY 1 ORDER BY 1`,
+		`SELECT eventName FROM {A} WHERE contains(ARRAY['ConsoleLogin', 'GetObject'], eventName)`,
+		`SELECT eventName FROM {A} WHERE userIdentity.sessionContext.attributes.mfaAuthenticated = 'false'`,
+		`SELECT json_extract_scalar(eventjson, '$.eventName') AS name, length(eventjson) AS size FROM {A}`,
+		`SELECT format('%s:%s', eventSource, eventName) AS api, date_format(date_trunc('day', eventTime), '%Y-%m-%d') AS day FROM {A}`,
+		`SELECT eventName, count(*) AS n FROM {A} GROUP BY ROLLUP (eventName)`,
+		`WITH x AS (SELECT eventid, userIdentity.arn AS arn, eventTime FROM {A}) SELECT a.eventid, b.eventid FROM x a JOIN x b ON a.arn = b.arn AND a.eventTime < b.eventTime`,
+		`SELECT recipientAccountId, userIdentity.accountId FROM {A} WHERE userIdentity.accountId <> recipientAccountId AND userIdentity.type NOT IN ('AWSService', 'AWSAccount')`,
+		`SELECT eventName, approx_percentile(length(eventjson), 0.99) AS p99 FROM {A} GROUP BY eventName`,
+		`SELECT eventTime, eventName FROM {A} WHERE eventName LIKE 'Delete%' AND readOnly = false AND managementEvent`,
+		`SELECT DISTINCT awsRegion FROM {A} WHERE awsRegion NOT IN ('us-east-1', 'us-west-2')`,
+		`SELECT eventName, count_if(errorCode = 'AccessDenied') AS denied, count(*) AS total, round(100.0 * count_if(errorCode = 'AccessDenied') / count(*), 2) AS pct FROM {A} GROUP BY 1`,
+		`SELECT r.arn, count(*) AS n FROM {A} CROSS JOIN UNNEST(resources) AS t(r) GROUP BY 1`,
+		`SELECT eventName, max_by(sourceIPAddress, eventTime) AS lastIp FROM {A} GROUP BY eventName`,
+		`SELECT eventid FROM {A} WHERE eventid NOT IN (SELECT eventid FROM {B}) AND NOT EXISTS (SELECT 1 FROM {B} b WHERE b.eventid = eventid)`,
+		`SELECT tlsDetails.tlsVersion, count(*) AS n FROM {A} WHERE tlsDetails.tlsVersion IN ('TLSv1', 'TLSv1.1') GROUP BY 1`,
+		`SELECT hour(eventTime) AS h, day_of_week(eventTime) AS d, count(*) AS n FROM {A} WHERE hour(eventTime) NOT BETWEEN 8 AND 18 OR day_of_week(eventTime) IN (6, 7) GROUP BY 1, 2`,
+		`SELECT userIdentity.arn, array_join(array_agg(DISTINCT eventName), ', ') AS apis FROM {A} WHERE eventSource = 'iam.amazonaws.com' GROUP BY 1`,
+		`SELECT eventTime, element_at(requestParameters, 'bucketName') AS bucket, element_at(requestParameters, 'key') AS key FROM {A} WHERE eventSource = 's3.amazonaws.com' AND eventName IN ('GetObject', 'PutObject') ORDER BY eventTime DESC NULLS LAST`,
+		`SELECT count(*) FILTER (WHERE readOnly) AS reads, count(*) FILTER (WHERE NOT readOnly) AS writes FROM {A}`,
+		`SELECT eventName, lag(eventTime) OVER (ORDER BY eventTime) AS prev, date_diff('second', lag(eventTime) OVER (ORDER BY eventTime), eventTime) AS gap FROM {A}`,
+		`SELECT coalesce(userIdentity.userName, userIdentity.sessionContext.sessionIssuer.userName, userIdentity.principalId) AS who, count(*) AS n FROM {A} GROUP BY 1 ORDER BY n DESC`,
+		`SELECT eventTime, eventName FROM {A} WHERE eventTime >= from_iso8601_timestamp('2023-01-01T00:00:00Z') AND eventTime < from_unixtime(1704067200)`,
+		`SELECT if(errorCode IS NULL, 'success', 'failure') AS outcome, count(*) AS n FROM {A} GROUP BY 1`,
+	} {
+		if _, err := run(t, db, withStores(q)); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+}

@@ -136,9 +136,7 @@ func rewriteSeq(sql string, seq []*node) ([]*node, error) {
 		n := seq[i]
 		next := at(seq, i+1)
 		switch {
-		case n.kind == kIdent && next.isParen() && !at(seq, i-1).is(".") && !(i > 0 && seq[i-1].kind == kGroup):
-			// A name after a group is not a call but a clause such as the
-			// FILTER (WHERE ...) of an aggregate.
+		case n.kind == kIdent && next.isParen() && isCallPosition(at(seq, i-1)):
 			name := n.lower()
 			if name == "cast" || name == "try_cast" {
 				g, err := rewriteCast(sql, n, next)
@@ -185,6 +183,23 @@ func rewriteSeq(sql string, seq []*node) ([]*node, error) {
 		}
 	}
 	return out, nil
+}
+
+// isCallPosition reports whether a name followed by a parenthesis, after
+// prev, is a function call. It is not after a dot (a method or qualified
+// name), after a group (the FILTER (WHERE ...) of an aggregate), or after a
+// store id, AS or another name (an alias with a column list: FROM t x(a, b)).
+func isCallPosition(prev *node) bool {
+	switch {
+	case prev == nil:
+		return true
+	case prev.is("."), prev.kind == kGroup, prev.kind == kStore, prev.kind == kQuoted, prev.kw("as"):
+		return false
+	case prev.kind == kIdent:
+		w := prev.lower()
+		return isKeyword(w) || w == "zone" // AT TIME ZONE f(x)
+	}
+	return true
 }
 
 // rewriteCast rewrites the argument group of CAST or TRY_CAST: the Trino

@@ -179,3 +179,25 @@ func TestErrorPosition(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestCallPositions checks that only names in the position of a call are
+// rewritten as calls.
+func TestCallPositions(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`SELECT 1 FROM {A} element_at(a, b)`, `SELECT 1 AS "_col0" FROM {A} element_at(a, b)`},
+		{`SELECT 1 FROM {A} AS filter(a)`, `SELECT 1 AS "_col0" FROM {A} AS filter(a)`},
+		{`SELECT 1 FROM (SELECT 1) dow(x), {A}`, `SELECT 1 AS "_col0" FROM (SELECT 1) dow(x), {A}`},
+		{`SELECT t.contains(x), count(*) FILTER (WHERE x) FROM {A} t`, `SELECT t.contains(x) AS "_col0", count(*) FILTER(WHERE x) AS "_col1" FROM {A} t`},
+		{`SELECT eventTime AT TIME ZONE element_at(m, 'tz'), NOT contains(a, 1), CASE WHEN dow(x) = 1 THEN dow(y) END FROM {A}`,
+			`SELECT eventTime AT TIME ZONE (m)['tz'] AS "_col0", NOT list_contains(a, 1) AS "_col1", CASE WHEN isodow(x) = 1 THEN isodow(y) END AS "_col2" FROM {A}`},
+	} {
+		st, err := Translate(toIDs.Replace(c.in))
+		if err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if want := toTables.Replace(c.want); st.SQL != want {
+			t.Errorf("%s\n got %s\nwant %s", c.in, st.SQL, want)
+		}
+	}
+}

@@ -116,8 +116,8 @@ func spaceBetween(a, b *node) bool {
 		return a.kind == kNumber || b.kind == kNumber
 	case b.kind == kGroup:
 		w := a.lower()
-		return !(a.kind == kIdent && (!isKeyword(w) || callKeywords[w]) || a.kind == kQuoted || a.kind == kGroup ||
-			b.open == '[' && a.kind != kOp)
+		return w == "zone" || !(a.kind == kIdent && (!isKeyword(w) || callKeywords[w]) || a.kind == kQuoted ||
+			a.kind == kGroup || b.open == '[' && a.kind != kOp)
 	}
 	return true
 }
