@@ -101,7 +101,7 @@
 //     -> p) is len(list_filter(a, x -> NOT (p))) = 0; reduce(a, s, f, g)
 //     applies g to list_reduce(a, f, s). Lambdas (x -> e) are written as
 //     Trino writes them; DuckDB 1.5 accepts that syntax.
-//   - approx_distinct is approx_count_distinct, approx_percentile
+//   - approx_distinct is an exact count(DISTINCT …), approx_percentile
 //     approx_quantile; count_if, max_by, min_by, arbitrary stay.
 //   - url_extract_host, _protocol, _port, _path, _query and _fragment are
 //     regular expressions over RFC 3986's parts, NULL where a part is absent.
