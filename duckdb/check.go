@@ -8,9 +8,10 @@ import (
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 )
 
-// Check parses query with DuckDB's parser and applies the sandbox's rules
-// to it, without running anything, so that a syntax error or a forbidden
-// construct is reported when the query is submitted rather than when it
+// Check parses query with DuckDB's parser, applies the sandbox's rules to
+// it, and binds it against empty views of the stores, without running
+// anything: a syntax error, a forbidden construct, an unknown column or
+// function is reported when the query is submitted rather than when it
 // runs. tables are the store table names the query may read.
 func (e *Engine) Check(ctx context.Context, query string, tables []string) error {
 	allowed := make(map[string]bool, len(tables))
@@ -28,6 +29,18 @@ func (e *Engine) Check(ctx context.Context, query string, tables []string) error
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		r := run{Engine: e, ctx: ctx, conn: c, tables: allowed}
-		return r.check(query)
+		if err := r.check(query); err != nil {
+			return err
+		}
+		for t := range allowed {
+			if _, err := c.ExecContext(ctx, r.viewSQL(t, nil), nil); err != nil {
+				return fmt.Errorf("create the view of %s: %w", t, err)
+			}
+		}
+		stmt, err := r.prepare(query)
+		if err != nil {
+			return err
+		}
+		return stmt.Close()
 	})
 }

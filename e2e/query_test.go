@@ -187,6 +187,9 @@ func TestQueryRefusals(t *testing.T) {
 		// Syntax errors are refused when submitted, not discovered later.
 		`SELECT eventName FROM ` + id + ` GROUP BY`,
 		`SELECT FROM WHERE`,
+		// Unknown functions and columns are refused when submitted too.
+		`SELECT no_such_function(eventName) FROM ` + id,
+		`SELECT noSuchColumn FROM ` + id,
 	}
 	for _, sql := range refused {
 		_, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})
