@@ -119,36 +119,17 @@ func checkDeliveryURI(uri string) error {
 // launchQuery runs a query in the background, at most QueryWorkers at once
 // (the rest stay QUEUED).
 func (s *Service) launchQuery(q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
-	s.queries.mu.Lock()
-	defer s.queries.mu.Unlock()
-	if s.queries.closed {
-		return
-	}
-	if s.queries.cancel == nil {
-		s.queries.cancel, s.queries.done = map[string]context.CancelFunc{}, map[string]chan struct{}{}
-		s.queries.slots = make(chan struct{}, max(1, s.QueryWorkers))
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	s.queries.cancel[q.ID], s.queries.done[q.ID] = cancel, done
-	go func() {
-		defer func() {
-			cancel()
-			s.queries.mu.Lock()
-			delete(s.queries.cancel, q.ID)
-			delete(s.queries.done, q.ID)
-			s.queries.mu.Unlock()
-			close(done)
-		}()
+	s.querySlots.Do(func() { s.slots = make(chan struct{}, max(1, s.QueryWorkers)) })
+	s.queries.start(q.ID, func(ctx context.Context) {
 		select {
-		case s.queries.slots <- struct{}{}:
-			defer func() { <-s.queries.slots }()
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
 		case <-ctx.Done():
 			s.endQuery(q.ID, ctlake.QueryCancelled, "", ctlake.QueryStatistics{})
 			return
 		}
 		s.runQuery(ctx, q, prep, segments)
-	}()
+	})
 }
 
 func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
@@ -399,13 +380,7 @@ func (s *Service) CancelQuery(ctx context.Context, id string) (*ctlake.Query, er
 	if !q.Status.Active() {
 		return nil, ctlake.Errorf(ctlake.InactiveQueryException, "The query %s already ended (%s); only a queued or running query can be cancelled.", id, q.Status)
 	}
-	s.queries.mu.Lock()
-	cancel, done := s.queries.cancel[id], s.queries.done[id]
-	s.queries.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
-	} else {
+	if !s.queries.stop(id) {
 		s.endQuery(id, ctlake.QueryCancelled, "", q.Statistics)
 	}
 	return s.DescribeQuery(ctx, id)
@@ -441,23 +416,4 @@ func (s *Service) FailInterruptedQueries(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) shuttingDown() bool {
-	s.queries.mu.Lock()
-	defer s.queries.mu.Unlock()
-	return s.queries.closed
-}
-
-// closeQueries stops the running queries (they end FAILED, saying why).
-func (s *Service) closeQueries() {
-	s.queries.mu.Lock()
-	s.queries.closed = true
-	var waits []chan struct{}
-	for id, cancel := range s.queries.cancel {
-		cancel()
-		waits = append(waits, s.queries.done[id])
-	}
-	s.queries.mu.Unlock()
-	for _, d := range waits {
-		<-d
-	}
-}
+func (s *Service) shuttingDown() bool { return s.queries.closing() }

@@ -4,45 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/ctlake/ctlake"
 )
 
-// runs tracks the imports this process is working on.
-type runs struct {
-	mu     sync.Mutex
-	cancel map[string]context.CancelFunc
-	done   map[string]chan struct{}
-	closed bool
-}
-
 // launch runs an import in the background: INITIALIZING → IN_PROGRESS →
 // COMPLETED or FAILED, unless StopImport or Close cancels it first.
 func (s *Service) launch(im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
-	s.runs.mu.Lock()
-	defer s.runs.mu.Unlock()
-	if s.runs.closed {
-		return // shutting down: the import stays running in the catalog and resumes at the next start
-	}
-	if s.runs.cancel == nil {
-		s.runs.cancel, s.runs.done = map[string]context.CancelFunc{}, map[string]chan struct{}{}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	s.runs.cancel[im.ID], s.runs.done[im.ID] = cancel, done
-	go func() {
-		defer func() {
-			cancel()
-			s.runs.mu.Lock()
-			delete(s.runs.cancel, im.ID)
-			delete(s.runs.done, im.ID)
-			s.runs.mu.Unlock()
-			close(done)
-		}()
-		s.run(ctx, im, eds, src, scope)
-	}()
+	s.runs.start(im.ID, func(ctx context.Context) { s.run(ctx, im, eds, src, scope) })
 }
 
 func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
@@ -147,15 +117,7 @@ func (s *Service) failImport(id string, cause error) {
 
 // cancelRun stops the run of an import, if this process has one, and waits
 // for it to return.
-func (s *Service) cancelRun(id string) {
-	s.runs.mu.Lock()
-	cancel, done := s.runs.cancel[id], s.runs.done[id]
-	s.runs.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
-	}
-}
+func (s *Service) cancelRun(id string) { s.runs.stop(id) }
 
 // ResumeImports restarts the imports that were running when the server
 // last stopped: their committed work stays, the rest is done now.
@@ -185,18 +147,8 @@ func (s *Service) ResumeImports(ctx context.Context) error {
 // Close stops every running import (they stay running in the catalog and
 // resume at the next start) and every running query, and waits for them.
 func (s *Service) Close() {
-	s.closeQueries()
-	s.runs.mu.Lock()
-	s.runs.closed = true
-	var waits []chan struct{}
-	for id, cancel := range s.runs.cancel {
-		cancel()
-		waits = append(waits, s.runs.done[id])
-	}
-	s.runs.mu.Unlock()
-	for _, d := range waits {
-		<-d
-	}
+	s.queries.close()
+	s.runs.close()
 }
 
 // hasRunningImport reports whether an import into the store is running.

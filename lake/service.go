@@ -49,17 +49,11 @@ type Service struct {
 	QueryTimeout time.Duration
 
 	tokens  pageTokens
-	runs    runs
-	queries queryRuns
-}
-
-// queryRuns tracks the queries this process runs.
-type queryRuns struct {
-	mu     sync.Mutex
-	cancel map[string]context.CancelFunc
-	done   map[string]chan struct{}
-	slots  chan struct{}
-	closed bool
+	runs    tasks // imports
+	queries tasks
+	// slots bound the queries that run at once (QueryWorkers).
+	slots      chan struct{}
+	querySlots sync.Once
 }
 
 var (
