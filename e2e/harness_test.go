@@ -98,6 +98,13 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	s.Start()
 	t.Cleanup(func() {
 		s.Stop()
+		// Every error a client sees must be one its operation declares:
+		// the Go SDK types only those (the server logs the others).
+		for _, line := range strings.Split(s.Log(), "\n") {
+			if strings.Contains(line, "does not declare") {
+				t.Errorf("the server answered an undeclared error: %s", line)
+			}
+		}
 		if t.Failed() {
 			t.Logf("ctlake log:\n%s", s.Log())
 		}
