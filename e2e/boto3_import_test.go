@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,30 +87,6 @@ func TestBoto3ImportCycle(t *testing.T) {
 
 	// One import worker, so that the bulk import stays busy a while.
 	srv := StartServer(t, WithEnv(vgw.Env()...), WithArgs("--import-workers", "1"))
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_imports.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, script)
-	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(),
-		"CTLAKE_URL="+srv.URL,
-		"CTLAKE_ACCOUNT_ID="+testAccount,
-		"CTLAKE_IMPORT_TRUTH="+truthFile,
-		"AWS_ACCESS_KEY_ID="+testAccessKey,
-		"AWS_SECRET_ACCESS_KEY="+testSecretKey,
-		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-such-config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-such-credentials"),
-		"PYTHONDONTWRITEBYTECODE=1",
-		"PYTHONUNBUFFERED=1",
-	)
 	t.Logf("trees of %d and %d files generated and the server started in %v", truth.Files, bulk.Files, time.Since(began).Round(time.Millisecond))
-	ran := time.Now()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s failed (%v) after %v:\n%s", filepath.Base(script), err, time.Since(ran).Round(time.Millisecond), out)
-	}
-	t.Logf("%s passed in %v (%v in all):\n%s", filepath.Base(script), time.Since(ran).Round(time.Millisecond), time.Since(began).Round(time.Millisecond), out)
+	runBoto3Script(t, python, "boto3_imports.py", srv, 3*time.Minute, "CTLAKE_ACCOUNT_ID="+testAccount, "CTLAKE_IMPORT_TRUTH="+truthFile)
 }

@@ -19,31 +19,38 @@ func TestBoto3EventDataStores(t *testing.T) {
 	needPythonModule(t, python, "boto3", "pip install boto3")
 
 	srv := StartServer(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_eventdatastores.py"))
+	runBoto3Script(t, python, "boto3_eventdatastores.py", srv, 2*time.Minute, "CTLAKE_ACCOUNT_ID="+testAccount)
+}
+
+// runBoto3Script runs a boto3 script of testdata against srv with the test
+// key, no AWS configuration of the machine, and the given extra
+// environment; the test fails with the script's output if it does.
+func runBoto3Script(t *testing.T, python, name string, srv *Server, timeout time.Duration, env ...string) {
+	t.Helper()
+	script, err := filepath.Abs(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, script)
 	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(),
+	cmd.Env = append(append(cleanEnv(),
 		"CTLAKE_URL="+srv.URL,
-		"CTLAKE_ACCOUNT_ID="+testAccount,
 		"AWS_ACCESS_KEY_ID="+testAccessKey,
 		"AWS_SECRET_ACCESS_KEY="+testSecretKey,
 		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-such-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-such-credentials"),
 		"PYTHONDONTWRITEBYTECODE=1",
 		"PYTHONUNBUFFERED=1",
-	)
+	), env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s failed (%v) after %v:\n%s", filepath.Base(script), err, time.Since(start).Round(time.Millisecond), out)
+		t.Fatalf("%s failed (%v) after %v:\n%s", name, err, time.Since(start).Round(time.Millisecond), out)
 	}
-	t.Logf("%s passed in %v:\n%s", filepath.Base(script), time.Since(start).Round(time.Millisecond), out)
+	t.Logf("%s passed in %v:\n%s", name, time.Since(start).Round(time.Millisecond), out)
 }
 
 // needPythonModule skips the test when python cannot import module, or
