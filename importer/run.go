@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -288,18 +289,12 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 	if b.empty() {
 		return nil
 	}
-	var segs []ctlake.Segment
-	for day, events := range b.byDay {
-		seg, err := r.imp.Segments.WriteSegment(ctx, r.eds.ID, day, events)
-		if err != nil {
-			r.removeSegments(segs)
-			return fmt.Errorf("write segment of %s: %w", day.Format(time.DateOnly), err)
-		}
-		seg.ImportID = r.im.ID
-		segs = append(segs, seg)
+	segs, err := r.writeSegments(ctx, b)
+	if err != nil {
+		return err
 	}
 	now := r.imp.now().UTC().Truncate(time.Millisecond)
-	err := r.imp.Catalog.Update(ctx, func(tx ctlake.Tx) error {
+	err = r.imp.Catalog.Update(ctx, func(tx ctlake.Tx) error {
 		im, err := tx.Import(r.im.ID)
 		if err != nil {
 			return err
@@ -352,6 +347,45 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 		return fmt.Errorf("commit import batch: %w", err)
 	}
 	return nil
+}
+
+// writeSegments writes the batch's segments, one per event day, at once on
+// all cores: compressing them is the costliest step of an import. On an
+// error, the segments already written are removed.
+func (r *run) writeSegments(ctx context.Context, b *batch) ([]ctlake.Segment, error) {
+	type written struct {
+		seg ctlake.Segment
+		err error
+	}
+	out := make(chan written, len(b.byDay))
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for day, events := range b.byDay {
+		go func() {
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			seg, err := r.imp.Segments.WriteSegment(ctx, r.eds.ID, day, events)
+			if err != nil {
+				err = fmt.Errorf("write segment of %s: %w", day.Format(time.DateOnly), err)
+			}
+			seg.ImportID = r.im.ID
+			out <- written{seg, err}
+		}()
+	}
+	var segs []ctlake.Segment
+	var errs []error
+	for range b.byDay {
+		w := <-out
+		if w.err != nil {
+			errs = append(errs, w.err)
+			continue
+		}
+		segs = append(segs, w.seg)
+	}
+	if err := errors.Join(errs...); err != nil {
+		r.removeSegments(segs)
+		return nil, err
+	}
+	return segs, nil
 }
 
 func (r *run) removeSegments(segs []ctlake.Segment) {
