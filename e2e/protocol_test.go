@@ -195,6 +195,23 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("replay with %s: HTTP %d %v, want 400 InvalidSignatureException", replay.what, resp.StatusCode, body["__type"])
 		}
 	}
+	// A signature that leaves X-Amz-Target out is refused: the operation
+	// could be swapped under it.
+	unsignedTarget, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"unsigned-target"}`))
+	unsignedTarget.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	sum2 := sha256.Sum256([]byte(`{"Name":"unsigned-target"}`))
+	v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, unsignedTarget, hex.EncodeToString(sum2[:]), "cloudtrail", "us-east-1", time.Now())
+	unsignedTarget.Header.Set("X-Amz-Target", longTarget+"CreateEventDataStore")
+	if resp, err := http.DefaultClient.Do(unsignedTarget); err != nil {
+		t.Fatal(err)
+	} else {
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || body["__type"] != "IncompleteSignatureException" {
+			t.Errorf("unsigned X-Amz-Target: HTTP %d %v, want 400 IncompleteSignatureException", resp.StatusCode, body["__type"])
+		}
+	}
 	// Nothing refused reached the catalog.
 	out, err := srv.Client("us-east-1").ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{})
 	if err != nil || len(out.EventDataStores) != 0 {

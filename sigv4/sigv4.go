@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +38,10 @@ type Verifier struct {
 	Credentials Credentials
 	MaxSkew     time.Duration    // 0 means 15 minutes
 	Now         func() time.Time // nil means time.Now
+	// RequiredSignedHeaders are headers (lower case) the signature must
+	// cover, e.g. "x-amz-target": an unsigned header could be changed
+	// without breaking the signature.
+	RequiredSignedHeaders []string
 }
 
 // Identity is what a valid signature proves.
@@ -64,6 +69,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	a, err := ParseAuthorization(authz)
 	if err != nil {
 		return Identity{}, err
+	}
+	for _, h := range v.RequiredSignedHeaders {
+		if !slices.Contains(a.SignedHeaders, h) {
+			return Identity{}, incomplete("The signature must cover the %s header (add %s to SignedHeaders): otherwise it could be changed without breaking the signature.", h, h)
+		}
 	}
 	amzDate, signedAt, err := requestTime(r.Header)
 	if err != nil {

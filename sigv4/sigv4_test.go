@@ -486,6 +486,28 @@ func TestVerifyWithoutCredentials(t *testing.T) {
 	}
 }
 
+// TestVerifyRequiredSignedHeaders: a header the verifier requires but the
+// signature does not cover is refused before the signature is checked.
+func TestVerifyRequiredSignedHeaders(t *testing.T) {
+	v := testVerifier()
+	v.RequiredSignedHeaders = []string{"x-amz-target"}
+	body := []byte(`{}`)
+	req := sdkRequest(t, "http://cloudtrail.us-east-1.amazonaws.com", "ListTrails", body)
+	sign(t, req, body, goodCreds, "cloudtrail", "us-east-1", signTime)
+	if _, err := v.Verify(req, body); err != nil {
+		t.Fatalf("signed target refused: %v", err)
+	}
+	unsigned := sdkRequest(t, "http://cloudtrail.us-east-1.amazonaws.com", "ListTrails", body)
+	unsigned.Header.Del("X-Amz-Target")
+	sign(t, unsigned, body, goodCreds, "cloudtrail", "us-east-1", signTime)
+	unsigned.Header.Set("X-Amz-Target", targetPrefix+"DeleteTrail")
+	_, err := v.Verify(unsigned, body)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "IncompleteSignatureException" || e.Status != http.StatusBadRequest || !strings.Contains(e.Message, "x-amz-target") {
+		t.Fatalf("unsigned target: %v, want IncompleteSignatureException naming x-amz-target", err)
+	}
+}
+
 func TestStaticCredentials(t *testing.T) {
 	c := StaticCredentials{AccessKeyID: "AK", SecretAccessKey: "s"}
 	if s, ok := c.LookupSecret("AK"); !ok || s != "s" {

@@ -205,7 +205,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		m.Server.Verifier = &sigv4.Verifier{Service: "cloudtrail", Credentials: creds}
+		// X-Amz-Target names the operation: every AWS client signs it.
+		m.Server.Verifier = &sigv4.Verifier{Service: "cloudtrail", Credentials: creds, RequiredSignedHeaders: []string{"x-amz-target"}}
 	}
 	if err := m.Server.Open(); err != nil {
 		return err
