@@ -75,3 +75,31 @@ func invalidStoreARN(ref string) error {
 		"The value '%s' is not a valid event data store ARN or id. Give the ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or the id, a lower-case UUID.",
 		ref)
 }
+
+// IsAccountID reports whether s is an AWS account id: twelve digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsOrganizationID reports whether s is an AWS Organizations id,
+// o-[a-z0-9]{10,32}: the folder organization trails add after AWSLogs/.
+func IsOrganizationID(s string) bool {
+	id, ok := strings.CutPrefix(s, "o-")
+	if !ok || len(id) < 10 || len(id) > 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}

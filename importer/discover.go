@@ -4,18 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/trail"
-)
-
-var (
-	accountPattern = regexp.MustCompile(`^\d{12}$`)
-	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 )
 
 // discover finds the import's day prefixes and queues their files. Above
@@ -36,7 +30,7 @@ func (r *run) discover(ctx context.Context, tasks chan<- task, outcomes chan<- o
 	switch segs := strings.Split(tail, "/"); {
 	case tail == "":
 		return d.ids(lp, true)
-	case len(segs) == 1 && orgPattern.MatchString(segs[0]):
+	case len(segs) == 1 && ctlake.IsOrganizationID(segs[0]):
 		return d.ids(lp, false)
 	default:
 		return d.account(lp)
@@ -110,9 +104,9 @@ func (d *discovery) ids(p string, orgsToo bool) error {
 	}
 	for _, k := range kids {
 		switch name := base(k); {
-		case accountPattern.MatchString(name):
+		case ctlake.IsAccountID(name):
 			err = d.account(k)
-		case orgsToo && orgPattern.MatchString(name):
+		case orgsToo && ctlake.IsOrganizationID(name):
 			err = d.ids(k, false)
 		}
 		if err != nil {

@@ -305,17 +305,12 @@ func belowAWSLogs(prefix string) bool {
 	segs := strings.Split(strings.TrimSuffix(tail, "/"), "/")
 	switch {
 	case len(segs) == 1:
-		return !accountPattern.MatchString(segs[0]) && !orgPattern.MatchString(segs[0])
+		return !ctlake.IsAccountID(segs[0]) && !ctlake.IsOrganizationID(segs[0])
 	case len(segs) == 2:
-		return !orgPattern.MatchString(segs[0]) || !accountPattern.MatchString(segs[1])
+		return !ctlake.IsOrganizationID(segs[0]) || !ctlake.IsAccountID(segs[1])
 	}
 	return true
 }
-
-var (
-	accountPattern = regexp.MustCompile(`^\d{12}$`)
-	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-)
 
 // GetImport returns an import with its live statistics.
 func (s *Service) GetImport(ctx context.Context, id string) (*ctlake.Import, error) {

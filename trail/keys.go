@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"github.com/ctlake/ctlake"
 	"strings"
 	"time"
 )
@@ -73,13 +74,13 @@ func parseLayout(rest string) (Key, bool) {
 	var k Key
 	s := seg[:n]
 	if n == 8 {
-		if !isOrgID(s[0]) {
+		if !ctlake.IsOrganizationID(s[0]) {
 			return Key{}, false
 		}
 		k.OrgID, s = s[0], s[1:]
 	}
 	k.Account, k.Kind, k.Region, k.Name = s[0], s[1], s[2], s[6]
-	if !isAccount(k.Account) || k.Kind == "" || !isRegion(k.Region) || k.Name == "" {
+	if !ctlake.IsAccountID(k.Account) || k.Kind == "" || !isRegion(k.Region) || k.Name == "" {
 		return Key{}, false
 	}
 	if len(s[3]) != 4 || len(s[4]) != 2 || len(s[5]) != 2 {
@@ -155,7 +156,7 @@ func (k Key) IsLog() bool {
 	kind, base, _ := strings.Cut(base, "_")
 	region, base, _ := strings.Cut(base, "_")
 	stamp, unique, _ := strings.Cut(base, "_")
-	if !isAccount(acct) || kind != KindLog || !isRegion(region) || len(stamp) != 14 || unique == "" {
+	if !ctlake.IsAccountID(acct) || kind != KindLog || !isRegion(region) || len(stamp) != 14 || unique == "" {
 		return false
 	}
 	if _, ok := parseStamp(stamp); !ok {
@@ -192,28 +193,6 @@ func DayPrefix(k Key) string {
 	b.WriteByte('/')
 	b.WriteString(k.Day.Format("2006/01/02/"))
 	return b.String()
-}
-
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	_, ok := atoi(s)
-	return ok
-}
-
-// isOrgID matches o-[a-z0-9]{10,32}, the organization id pattern.
-func isOrgID(s string) bool {
-	id, ok := strings.CutPrefix(s, "o-")
-	if !ok || len(id) < 10 || len(id) > 32 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
-			return false
-		}
-	}
-	return true
 }
 
 // isRegion accepts region names such as us-east-1 and us-gov-west-1:

@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"github.com/ctlake/ctlake"
 	"strings"
 	"testing"
 	"time"
@@ -197,10 +198,10 @@ func FuzzParseKey(f *testing.F) {
 			}
 			return
 		}
-		if !isAccount(k.Account) || !isRegion(k.Region) || k.Kind == "" || k.Name == "" || strings.Contains(k.Name, "/") {
+		if !ctlake.IsAccountID(k.Account) || !isRegion(k.Region) || k.Kind == "" || k.Name == "" || strings.Contains(k.Name, "/") {
 			t.Fatalf("ParseKey(%q) = %+v: a field breaks the layout", key, k)
 		}
-		if k.OrgID != "" && !isOrgID(k.OrgID) {
+		if k.OrgID != "" && !ctlake.IsOrganizationID(k.OrgID) {
 			t.Fatalf("ParseKey(%q): bad org id %q", key, k.OrgID)
 		}
 		if k.Day.Location() != time.UTC || !k.Day.Equal(k.Day.Truncate(24*time.Hour)) {
