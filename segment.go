@@ -30,6 +30,10 @@ type SegmentStore interface {
 	// place), and returns its descriptor with Path, Events, Bytes, MinTime
 	// and MaxTime set.
 	WriteSegment(ctx context.Context, storeID string, day time.Time, events []*Event) (Segment, error)
+	// NewSegmentWriter starts a new segment of the store for events of
+	// day (a midnight UTC), streamed in with Write and published durably by
+	// Close, as WriteSegment does.
+	NewSegmentWriter(storeID string, day time.Time) (SegmentWriter, error)
 	// RemoveSegment removes a segment's file; a missing file is no error.
 	RemoveSegment(ctx context.Context, path string) error
 	// SegmentPaths lists the paths of every segment file on disk.
@@ -37,4 +41,18 @@ type SegmentStore interface {
 	// RemoveTempFiles removes the partial files of writes that began
 	// before the given time and never finished (a crash mid-write).
 	RemoveTempFiles(ctx context.Context, before time.Time) error
+}
+
+// SegmentWriter streams events into one new segment. It is not safe for
+// concurrent use.
+type SegmentWriter interface {
+	// Write appends events, all of the segment's day; they are not kept.
+	Write(ctx context.Context, events []*Event) error
+	// Events returns how many events were written so far.
+	Events() int64
+	// Close publishes the segment durably (it must hold an event) and
+	// returns its descriptor; on an error nothing is left behind.
+	Close(ctx context.Context) (Segment, error)
+	// Abort gives the segment up and removes what was written.
+	Abort()
 }

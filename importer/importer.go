@@ -25,16 +25,26 @@ type Importer struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
-	// Workers is how many files are fetched and decoded at once (32 when
+	// Workers is how many files are fetched at once (32 when
 	// zero): trail files are small, so an import is bound by round trips
 	// to the source, not by the CPU.
 	Workers int
 	// BatchEvents and BatchInterval bound a commit: a batch is committed
-	// once it holds BatchEvents events (20,000 when zero) or is
-	// BatchInterval old (one second when zero), which keeps memory flat and
-	// the statistics live.
+	// once it holds BatchEvents events (250,000 when zero) or is
+	// BatchInterval old (eight seconds when zero; the first commits of a
+	// run come after one, two and four seconds), which keeps the
+	// statistics live. A batch's events do not wait in memory (see batch.go), so a
+	// large batch costs no memory and gives larger, better compressed
+	// segments.
 	BatchEvents   int
 	BatchInterval time.Duration
+	// Decoders is how many files are decoded at once (GOMAXPROCS when
+	// zero), whatever the number of Workers fetching them.
+	Decoders int
+	// Encoders is the most goroutines that encode and compress a batch's
+	// segments at once (GOMAXPROCS when zero); each writes its own segment
+	// per event day.
+	Encoders int
 	// KeepOutOfWindowRecords turns off the record-level time filter: by
 	// default a record is imported only if StartEventTime ≤ eventTime ≤
 	// EndEventTime (spec §4.6 leaves this open; see the README).

@@ -51,6 +51,7 @@ type outcome struct {
 	key      string
 	retry    bool
 	events   []*ctlake.Event
+	count    int // the file's events, once they went to the encoders
 	failType string
 	failMsg  string
 	// News about a prefix instead of a file:
@@ -85,7 +86,16 @@ func (r *run) do(ctx context.Context) error {
 	defer cancel(nil)
 	workers := orDefault(r.imp.Workers, 32)
 	tasks := make(chan task, workers*2)
-	outcomes := make(chan outcome, workers*2)
+	// Decoded files wait here for the committer. Few: a decoded file takes
+	// about 2.5 times its JSON in memory, and the slots below already keep
+	// the CPU busy.
+	outcomes := make(chan outcome, 2)
+	// A worker fetches with no limit but its number; it decodes only with a
+	// slot, held until the committer took the file's events. So however
+	// many fetches are in flight (round trips to S3 are what limits tiny
+	// files), at most decoders+2 decoded files are in memory (large files
+	// need the CPU, not more of them at once).
+	slots := make(chan struct{}, orDefault(r.imp.Decoders, runtime.GOMAXPROCS(0)))
 
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -104,9 +114,15 @@ func (r *run) do(ctx context.Context) error {
 		go func() {
 			defer workersWG.Done()
 			for t := range tasks {
+				o, held := r.read(ctx, t, slots)
 				select {
-				case outcomes <- r.read(ctx, t):
+				case outcomes <- o:
 				case <-ctx.Done():
+				}
+				if held {
+					<-slots
+				}
+				if ctx.Err() != nil {
 					return
 				}
 			}
@@ -136,14 +152,20 @@ func (r *run) do(ctx context.Context) error {
 
 // read fetches and decodes one file. Its events stay in memory until the
 // committer has written them: a file is imported whole or not at all.
-func (r *run) read(ctx context.Context, t task) outcome {
+func (r *run) read(ctx context.Context, t task, slots chan struct{}) (_ outcome, held bool) {
 	o := outcome{prefix: t.prefix, key: t.obj.Key, retry: t.retry, listed: -1}
 	rc, err := r.src.Open(ctx, t.obj.Key)
 	if err != nil {
 		o.failType, o.failMsg = describeSourceError(err)
-		return o
+		return o, false
 	}
 	defer rc.Close()
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		o.failType, o.failMsg = ctlake.FailureSourceUnavailable, "The import stopped while reading this file."
+		return o, false
+	}
 	maxBytes := orDefault(r.imp.MaxUncompressedBytes, 2<<30)
 	err = trail.Decode(io.LimitReader(rc, ctlake.MaxTrailFileBytes+1), maxBytes, func(e *ctlake.Event) error {
 		if r.window.keep(e.EventTime) {
@@ -163,7 +185,7 @@ func (r *run) read(ctx context.Context, t task) outcome {
 		}
 		o.events = nil
 	}
-	return o
+	return o, true
 }
 
 // describeSourceError turns an error of the source into a failure entry.
@@ -198,12 +220,19 @@ func precheck(o ctlake.Object) (string, string) {
 
 // commitLoop gathers outcomes into batches and commits them.
 func (r *run) commitLoop(ctx context.Context, outcomes <-chan outcome) error {
-	b := newBatch()
+	b := r.newBatch(ctx)
+	// What is not committed when the loop ends (a stop, an error) is
+	// dropped, and redone by the next run.
+	defer func() { b.enc.abandon() }()
 	pending := map[string]int{} // prefix → files queued and not yet committed
 	listed := map[string]bool{} // prefix → its listing is complete
-	batchEvents := orDefault(r.imp.BatchEvents, 20_000)
-	ticker := time.NewTicker(orDefault(r.imp.BatchInterval, time.Second))
-	defer ticker.Stop()
+	batchEvents := orDefault(r.imp.BatchEvents, 250_000)
+	// The first commits come quickly, so that the statistics move at once;
+	// then the interval doubles up to BatchInterval, so that a long import
+	// writes few, large segments.
+	interval, maxInterval := time.Second, orDefault(r.imp.BatchInterval, 8*time.Second)
+	timer := time.NewTimer(min(interval, maxInterval))
+	defer timer.Stop()
 
 	// known is the committer's own copy of the prefixes' states: discovery
 	// reads r.prefixes at the same time.
@@ -238,14 +267,21 @@ func (r *run) commitLoop(ctx context.Context, outcomes <-chan outcome) error {
 				completeIfDone(o.prefix)
 			default:
 				o.events = r.dedupe(o.events)
-				b.add(o)
+				if err := b.add(ctx, o); err != nil {
+					if ctx.Err() != nil {
+						return nil
+					}
+					return err
+				}
 				pending[o.prefix]--
 				completeIfDone(o.prefix)
 			}
 			if b.events < batchEvents {
 				continue
 			}
-		case <-ticker.C:
+		case <-timer.C:
+			interval = min(2*interval, maxInterval)
+			timer.Reset(interval)
 			if b.empty() {
 				continue
 			}
@@ -255,33 +291,11 @@ func (r *run) commitLoop(ctx context.Context, outcomes <-chan outcome) error {
 		if err := r.commit(ctx, b); err != nil {
 			return err
 		}
-		b = newBatch()
+		b = r.newBatch(ctx)
 	}
 }
 
-// batch is the work of one commit.
-type batch struct {
-	files     []outcome
-	byDay     map[time.Time][]*ctlake.Event
-	events    int
-	found     []string
-	completed []string
-}
-
-func newBatch() *batch { return &batch{byDay: map[time.Time][]*ctlake.Event{}} }
-
-func (b *batch) add(o outcome) {
-	for _, e := range o.events {
-		day := e.EventTime.UTC().Truncate(24 * time.Hour)
-		b.byDay[day] = append(b.byDay[day], e)
-	}
-	b.events += len(o.events)
-	b.files = append(b.files, o)
-}
-
-func (b *batch) empty() bool { return len(b.files) == 0 && len(b.found) == 0 && len(b.completed) == 0 }
-
-// commit writes the batch's segments, then records them, its files,
+// commit publishes the batch's segments, then records them, its files,
 // prefixes and statistics in one catalog transaction. If the transaction
 // fails, the segment files are removed; if the process dies in between,
 // the start-up sweep removes them.
@@ -289,8 +303,11 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 	if b.empty() {
 		return nil
 	}
-	segs, err := r.writeSegments(ctx, b)
+	segs, err := b.enc.close()
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	now := r.imp.now().UTC().Truncate(time.Millisecond)
@@ -301,6 +318,7 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 		}
 		st := &im.Statistics
 		for _, seg := range segs {
+			seg.ImportID = r.im.ID
 			if err := tx.PutSegment(seg); err != nil {
 				return err
 			}
@@ -312,7 +330,7 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 			st.PrefixesFound++
 		}
 		for _, o := range b.files {
-			f := ctlake.ImportFile{Key: o.key, Prefix: o.prefix, Location: r.src.Location(o.key), UpdatedAt: now, Events: int64(len(o.events))}
+			f := ctlake.ImportFile{Key: o.key, Prefix: o.prefix, Location: r.src.Location(o.key), UpdatedAt: now, Events: int64(o.count)}
 			switch {
 			case o.failType != "":
 				f.State, f.ErrorType, f.ErrorMessage = ctlake.FileFailed, o.failType, o.failMsg
@@ -347,45 +365,6 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 		return fmt.Errorf("commit import batch: %w", err)
 	}
 	return nil
-}
-
-// writeSegments writes the batch's segments, one per event day, at once on
-// all cores: compressing them is the costliest step of an import. On an
-// error, the segments already written are removed.
-func (r *run) writeSegments(ctx context.Context, b *batch) ([]ctlake.Segment, error) {
-	type written struct {
-		seg ctlake.Segment
-		err error
-	}
-	out := make(chan written, len(b.byDay))
-	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for day, events := range b.byDay {
-		go func() {
-			limit <- struct{}{}
-			defer func() { <-limit }()
-			seg, err := r.imp.Segments.WriteSegment(ctx, r.eds.ID, day, events)
-			if err != nil {
-				err = fmt.Errorf("write segment of %s: %w", day.Format(time.DateOnly), err)
-			}
-			seg.ImportID = r.im.ID
-			out <- written{seg, err}
-		}()
-	}
-	var segs []ctlake.Segment
-	var errs []error
-	for range b.byDay {
-		w := <-out
-		if w.err != nil {
-			errs = append(errs, w.err)
-			continue
-		}
-		segs = append(segs, w.seg)
-	}
-	if err := errors.Join(errs...); err != nil {
-		r.removeSegments(segs)
-		return nil, err
-	}
-	return segs, nil
 }
 
 func (r *run) removeSegments(segs []ctlake.Segment) {

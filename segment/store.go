@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -70,149 +69,25 @@ func NewStore(root string) *Store {
 // the file appears under its final name complete and synced to disk, or not
 // at all. The events themselves are not modified.
 func (s *Store) WriteSegment(ctx context.Context, storeID string, day time.Time, events []*ctlake.Event) (ctlake.Segment, error) {
-	day = day.UTC()
-	if !validName(storeID) {
-		return ctlake.Segment{}, fmt.Errorf("write segment: invalid event data store id %q", storeID)
-	}
-	if !day.Equal(day.Truncate(24 * time.Hour)) {
-		return ctlake.Segment{}, fmt.Errorf("write segment: day %s is not a midnight UTC", day.Format(time.RFC3339Nano))
-	}
 	if len(events) == 0 {
 		return ctlake.Segment{}, errors.New("write segment: no events")
 	}
-	end := day.AddDate(0, 0, 1)
-	for i, e := range events {
-		if e == nil {
-			return ctlake.Segment{}, fmt.Errorf("write segment: event %d is nil", i)
-		}
-		if e.EventTime.Before(day) || !e.EventTime.Before(end) {
-			return ctlake.Segment{}, fmt.Errorf("write segment: event %d has time %s, not on day %s",
-				i, e.EventTime.UTC().Format(time.RFC3339Nano), day.Format(dayLayout))
-		}
+	if i := slices.Index(events, nil); i >= 0 {
+		return ctlake.Segment{}, fmt.Errorf("write segment: event %d is nil", i)
+	}
+	w, err := s.NewSegmentWriter(storeID, day)
+	if err != nil {
+		return ctlake.Segment{}, err
 	}
 	// Sorted rows give each row group and page a narrow eventtime range,
 	// which readers use to skip them.
 	events = slices.Clone(events)
 	slices.SortStableFunc(events, func(a, b *ctlake.Event) int { return a.EventTime.Compare(b.EventTime) })
-
-	id := ctlake.NewID()
-	partition := partitionPrefix + day.Format(dayLayout)
-	seg := ctlake.Segment{
-		ID:      id,
-		StoreID: storeID,
-		Day:     day,
-		Path:    path.Join(storeID, partition, id+segmentExt),
-		Events:  int64(len(events)),
-		MinTime: time.UnixMilli(events[0].EventTime.UnixMilli()).UTC(),
-		MaxTime: time.UnixMilli(events[len(events)-1].EventTime.UnixMilli()).UTC(),
+	if err := w.Write(ctx, events); err != nil {
+		w.Abort()
+		return ctlake.Segment{}, err
 	}
-	storeDir := filepath.Join(s.Root, storeID)
-	dir := filepath.Join(storeDir, partition)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return ctlake.Segment{}, fmt.Errorf("write segment %s: %w", seg.Path, err)
-	}
-	size, err := s.publish(ctx, dir, id, events)
-	if err != nil {
-		return ctlake.Segment{}, fmt.Errorf("write segment %s: %w", seg.Path, err)
-	}
-	seg.Bytes = size
-	return seg, nil
-}
-
-// publish writes the segment file id in dir through a temporary file, and
-// returns its size. On error, it leaves no file behind.
-func (s *Store) publish(ctx context.Context, dir, id string, events []*ctlake.Event) (size int64, err error) {
-	tmp, final := filepath.Join(dir, "."+id+segmentExt+tempExt), filepath.Join(dir, id+segmentExt)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return 0, err
-	}
-	written := tmp // the file to remove on error
-	defer func() {
-		if err != nil {
-			f.Close() // a second Close is harmless
-			os.Remove(written)
-		}
-	}()
-	if err := s.encode(ctx, f, events); err != nil {
-		return 0, err
-	}
-	if err := f.Sync(); err != nil {
-		return 0, err
-	}
-	info, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	if err := f.Close(); err != nil {
-		return 0, err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return 0, err
-	}
-	written = final
-	// The rename is durable once the partition folder is synced. The
-	// partition and store folders may be new: their own entries are durable
-	// once their parents are synced, which is done the first time this
-	// Store writes to each of them.
-	if err := syncDir(dir); err != nil {
-		return 0, err
-	}
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if _, ok := s.durable.Load(d); ok {
-			continue
-		}
-		if err := syncDir(filepath.Dir(d)); err != nil {
-			return 0, err
-		}
-		s.durable.Store(d, true)
-	}
-	return info.Size(), nil
-}
-
-// encode writes events as a Parquet file to w.
-func (s *Store) encode(ctx context.Context, w io.Writer, events []*ctlake.Event) error {
-	codec := s.Compression
-	if codec == nil {
-		codec = &parquet.Zstd
-	}
-	rowGroupSize := s.RowGroupSize
-	if rowGroupSize <= 0 {
-		rowGroupSize = DefaultRowGroupSize
-	}
-	pw := parquet.NewWriter(w, schema,
-		parquet.Compression(codec),
-		parquet.MaxRowsPerRowGroup(int64(rowGroupSize)),
-		parquet.PageBufferSize(pageBufferSize),
-		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
-		// Version 1 data pages compress the definition and repetition levels
-		// with the values (version 2 leaves them raw), and every reader
-		// knows them.
-		parquet.DataPageVersion(1),
-		// Readers that skip pages find each page's bounds in the page
-		// index, which the writer fills; repeating them in each page header
-		// costs two whole eventjson values per page for nothing.
-		parquet.DataPageStatistics(false),
-	)
-	var b rowBuilder
-	rows := make([]parquet.Row, min(len(events), rowBatch))
-	for len(events) > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n := min(len(events), len(rows))
-		for i, e := range events[:n] {
-			rows[i] = b.build(rows[i], e)
-			if b.col != columns {
-				return fmt.Errorf("internal error: a row has %d columns, the schema %d", b.col, columns)
-			}
-		}
-		if _, err := pw.WriteRows(rows[:n]); err != nil {
-			return err
-		}
-		events = events[n:]
-	}
-	return pw.Close()
+	return w.Close(ctx)
 }
 
 // RemoveSegment removes the segment file at path, relative to Root; a
