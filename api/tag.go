@@ -13,11 +13,18 @@ type TagsInput struct {
 }
 
 func (in *TagsInput) decode() (string, []ctlake.Tag, error) {
-	if err := required(in.ResourceId, "resourceId"); err != nil {
-		return "", nil, err
+	// AddTags and RemoveTags do not declare InvalidParameterException (the
+	// Go SDK would not type it), so a missing member is reported with the
+	// declared error of its kind.
+	if in.ResourceId == nil {
+		v := ctlake.Validation{Code: ctlake.CloudTrailARNInvalidException}
+		v.Required("resourceId")
+		return "", nil, v.Err()
 	}
 	if in.TagsList == nil {
-		return "", nil, required[string](nil, "tagsList")
+		v := ctlake.Validation{Code: ctlake.InvalidTagParameterException}
+		v.Required("tagsList")
+		return "", nil, v.Err()
 	}
 	tags, err := tagsFromWire(in.TagsList)
 	return *in.ResourceId, tags, err

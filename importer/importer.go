@@ -1,9 +1,10 @@
 // Package importer is the import engine: it implements lake.Importer. One
 // run discovers the region-day prefixes of a trail bucket, lists each
-// prefix's log files, fetches and decodes them with a bounded pool of
-// workers, and commits their events in batches: each batch becomes one
-// segment file per event day, recorded in the catalog in the same
-// transaction as the files it came from and the statistics it adds. That
+// prefix's log files, fetches them with a pool of workers, decodes them on
+// every core, streams their events into segment writers (batch.go), and
+// commits them in batches: each batch's segments (one per event day per
+// encoder) are recorded in the catalog in the same transaction as the
+// files they came from and the statistics they add. That
 // one transaction is what makes an import exactly-once: a crash, a
 // StopImport or a retry finds every file either committed with all its
 // events or not at all.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ctlake/ctlake"
 )
@@ -20,6 +21,12 @@ type pageTokens struct{ key []byte }
 type tokenPayload struct {
 	Scope string `json:"s"` // operation, account, region and filters the token belongs to
 	After string `json:"a"` // resume after this key
+	// ScopeBytes and AfterBytes hold the scope and the key instead when
+	// they are not valid UTF-8 (a file:// source's file name can be
+	// anything): JSON would replace their bad bytes, and the listing would
+	// resume elsewhere, or the token would not match its own scope.
+	ScopeBytes []byte `json:"sb,omitempty"`
+	AfterBytes []byte `json:"b,omitempty"`
 }
 
 func (p pageTokens) mac(payload string) string {
@@ -31,7 +38,14 @@ func (p pageTokens) mac(payload string) string {
 // encode returns the token that resumes the listing scope after the key after.
 // Tokens are far longer than the 4-character minimum of the model.
 func (p pageTokens) encode(scope, after string) string {
-	b, _ := json.Marshal(tokenPayload{Scope: scope, After: after})
+	t := tokenPayload{Scope: scope, After: after}
+	if !utf8.ValidString(scope) {
+		t.Scope, t.ScopeBytes = "", []byte(scope)
+	}
+	if !utf8.ValidString(after) {
+		t.After, t.AfterBytes = "", []byte(after)
+	}
+	b, _ := json.Marshal(t)
 	payload := base64.RawURLEncoding.EncodeToString(b)
 	return payload + "." + p.mac(payload)
 }
@@ -50,8 +64,17 @@ func (p pageTokens) decode(token, scope, code string) (string, error) {
 		return "", bad
 	}
 	var t tokenPayload
-	if json.Unmarshal(raw, &t) != nil || t.Scope != scope {
+	if json.Unmarshal(raw, &t) != nil {
 		return "", bad
+	}
+	if t.ScopeBytes != nil {
+		t.Scope = string(t.ScopeBytes)
+	}
+	if t.Scope != scope {
+		return "", bad
+	}
+	if t.AfterBytes != nil {
+		return string(t.AfterBytes), nil
 	}
 	return t.After, nil
 }

@@ -133,7 +133,6 @@ func (s *Service) launchQuery(q *ctlake.Query, prep PreparedQuery, segments map[
 }
 
 func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
-	log := s.logger().With("query_id", q.ID)
 	if ok, err := s.queryTransition(q.ID, ctlake.QueryRunning); err != nil || !ok {
 		return
 	}
@@ -196,7 +195,6 @@ func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQu
 		}
 		s.endQuery(q.ID, ctlake.QueryFailed, msg, st)
 	}
-	log.Info("query ended", "rows", total, "ms", st.ExecutionTimeInMillis, "error", err)
 	if q.DeliveryS3URI != "" {
 		s.deliver(q.ID)
 	}
@@ -215,19 +213,33 @@ func (s *Service) queryTransition(id string, to ctlake.QueryStatus) (bool, error
 	return moved, err
 }
 
-// endQuery records how a query ended, unless it already had.
+// endQuery records how a query ended, unless it already had, and then logs
+// its one end line and tells the observer.
 func (s *Service) endQuery(id string, status ctlake.QueryStatus, msg string, st ctlake.QueryStatistics) {
+	var ended *ctlake.Query
 	err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
 		q, err := tx.Query(id)
 		if err != nil || !q.Status.Active() {
 			return err
 		}
 		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, s.now().UTC().Truncate(time.Millisecond)
+		ended = q
 		return tx.PutQuery(q)
 	})
 	if err != nil {
 		s.logger().Error("record the end of a query", "query_id", id, "error", err)
+		return
 	}
+	if ended == nil {
+		return // it had already ended
+	}
+	attrs := []any{"query_id", id, "status", status, "duration_ms", ended.UpdatedAt.Sub(ended.CreatedAt).Milliseconds(),
+		"rows", st.TotalResultsCount, "events_scanned", st.EventsScanned}
+	if msg != "" {
+		attrs = append(attrs, "error", msg)
+	}
+	s.logger().Info("query finished", attrs...)
+	s.observer().QueryEnded(ended)
 }
 
 // deliver writes a finished query's results to its DeliveryS3Uri as CSV.

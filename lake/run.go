@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
+	"net/url"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -24,18 +27,19 @@ func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventD
 		}
 		return
 	}
-	log.Info("import started", "source", im.Source.S3LocationURI, "window", windowText(im))
+	log.Info("import started", "source", redactedURI(im.Source.S3LocationURI), "destinations", []string{eds.ARN()}, "window", windowText(im))
+	started := time.Now()
+	s.observer().ImportRunStarted(im)
+	defer func() { s.endRun(log, im, time.Since(started)) }()
 	err = s.Importer.Run(ctx, im, eds, src, scope)
 	if ctx.Err() != nil {
-		log.Info("import paused", "reason", context.Cause(ctx))
-		return
+		return // stopped (StopImport) or paused (shutdown): endRun says which
 	}
 	if err != nil {
 		log.Error("import failed", "error", err)
 		s.failImport(im.ID, err)
 		return
 	}
-	var final *ctlake.Import
 	err = s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
 		cur, err := tx.Import(im.ID)
 		if err != nil || cur.Status != ctlake.ImportInProgress {
@@ -49,18 +53,40 @@ func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventD
 			cur.Status = ctlake.ImportFailed
 		}
 		cur.UpdatedAt = s.now().UTC().Truncate(1e6)
-		final = cur
 		return tx.PutImport(cur)
 	})
 	if err != nil {
 		log.Error("import could not record its end", "error", err)
-		return
 	}
-	if final != nil {
-		st := final.Statistics
-		log.Info("import ended", "status", final.Status, "prefixes", st.PrefixesCompleted, "files", st.FilesCompleted,
-			"events", st.EventsCompleted, "failed_entries", st.FailedEntries, "seconds", final.UpdatedAt.Sub(im.UpdatedAt).Seconds())
+}
+
+// endRun logs how a run of an import ended, from the import as the catalog
+// has it afterwards (whoever ended it: the run, StopImport, a failure), and
+// tells the observer. events_per_second counts this run's events only: a
+// resumed import's earlier work is not part of its time.
+func (s *Service) endRun(log *slog.Logger, im *ctlake.Import, d time.Duration) {
+	cur := im
+	err := s.Catalog.View(context.Background(), func(tx ctlake.Tx) (err error) {
+		cur, err = tx.Import(im.ID)
+		return err
+	})
+	if err != nil {
+		log.Error("import run ended but its record could not be read", "error", err)
+		cur = im
 	}
+	st := cur.Statistics
+	rate := 0.0
+	if d > 0 {
+		rate = math.Round(float64(st.EventsCompleted-im.Statistics.EventsCompleted) / d.Seconds())
+	}
+	msg := "import finished"
+	if cur.Status.Running() {
+		msg = "import paused" // the server is shutting down; it resumes at the next start
+	}
+	log.Info(msg, "status", cur.Status, "files", st.FilesCompleted, "events", st.EventsCompleted,
+		"failed_entries", st.FailedEntries, "prefixes", st.PrefixesCompleted, "prefixes_found", st.PrefixesFound,
+		"duration_ms", d.Milliseconds(), "events_per_second", rate)
+	s.observer().ImportRunEnded(cur, d)
 }
 
 // transition moves an import to status `to` if it is in one of `from`.
@@ -162,10 +188,15 @@ func hasRunningImport(tx ctlake.Tx, storeID string) (bool, error) {
 const importEntryKey = "\x00import"
 
 // settleRetries ends the retry of failure entries the run did not meet
-// again: the import-wide entry succeeded (the run got through), and a file
-// that is no longer in the source fails again, saying so.
+// again: the import-wide entry succeeded (the run got through), so did the
+// entry of a prefix whose listing had failed if the run completed it, and
+// a file that is no longer in the source fails again, saying so.
 func (s *Service) settleRetries(tx ctlake.Tx, im *ctlake.Import) error {
 	failures, err := tx.ImportFailures(im.ID, "", 0)
+	if err != nil {
+		return err
+	}
+	completed, err := tx.ImportPrefixes(im.ID)
 	if err != nil {
 		return err
 	}
@@ -175,9 +206,14 @@ func (s *Service) settleRetries(tx ctlake.Tx, im *ctlake.Import) error {
 			continue
 		}
 		f.UpdatedAt = now
-		if f.Key == importEntryKey {
+		switch {
+		case f.Key == importEntryKey:
 			f.State = ctlake.FileSucceeded
-		} else {
+		case f.Key == f.Prefix && completed[f.Prefix]:
+			// The entry of a prefix whose listing failed: this run listed
+			// it and imported its files.
+			f.State = ctlake.FileSucceeded
+		default:
 			f.State = ctlake.FileFailed
 			f.ErrorMessage = "The retry did not find this object in the source any more. " + f.ErrorMessage
 			im.Statistics.FailedEntries++
@@ -197,4 +233,14 @@ func windowText(im *ctlake.Import) string {
 		return t.Format(time.RFC3339)
 	}
 	return text(im.StartEventTime) + " .. " + text(im.EndEventTime)
+}
+
+// redactedURI is a source URI fit for the log: a password someone wrote
+// into it (s3://user:secret@bucket) is masked.
+func redactedURI(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	return u.Redacted()
 }

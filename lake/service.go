@@ -48,6 +48,10 @@ type Service struct {
 	QueryWorkers int
 	QueryTimeout time.Duration
 
+	// Observer is told when imports and queries start and end (metrics);
+	// nil observes nothing.
+	Observer Observer
+
 	tokens  pageTokens
 	runs    tasks // imports
 	queries tasks

@@ -13,10 +13,13 @@
 // from a crash; the caller lists them with SegmentPaths and removes them with
 // RemoveSegment at start-up, and RemoveTempFiles clears writes cut short.
 //
-// Within a segment the rows are sorted by eventtime, so that the min/max
-// statistics of each row group and page cover a narrow range and readers
-// skip most of them when a query bounds eventtime, as AWS advises every Lake
-// query to do.
+// WriteSegment sorts its rows by eventtime, so that the min/max statistics
+// of each row group and page cover a narrow range. A Writer keeps the order
+// it is given: the import engine streams each file's events (in time order
+// within the file) as the files arrive, so its segments' pages span more of
+// their day; the day partition (below) is what prunes a query that bounds
+// eventtime, as AWS advises every Lake query to do. Streaming is what keeps
+// an import's memory flat (see importer/batch.go).
 //
 // # Layout
 //
@@ -64,7 +67,8 @@
 //
 // # Atomic publication
 //
-// WriteSegment writes the file under a temporary name in its final folder,
+// A Writer (NewSegmentWriter; WriteSegment uses one) writes the file under a
+// temporary name in its final folder,
 // ".<segmentID>.parquet.tmp", syncs it, renames it to its final name and
 // syncs the folder (and, the first time, the folders above it). A reader, a
 // crash or SegmentPaths therefore sees either the whole file or none of it;

@@ -1,7 +1,7 @@
 // Package server is ctlake's HTTP server: it listens, gives every request an
 // id, caps sizes and times, authenticates API calls with SigV4, logs one
-// line per request, and mounts the CloudTrail API at POST / and the
-// readiness probe at GET /health.
+// line per request, and mounts the CloudTrail API at POST /, the readiness
+// probe at GET /health and, when set, Prometheus metrics at GET /metrics.
 package server
 
 import (
@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -28,12 +27,35 @@ import (
 // characters, about 1 MB.
 const DefaultMaxBodyBytes = 4 << 20
 
+// DefaultMaxConcurrentRequests bounds the API calls served at once. Each
+// holds up to MaxBodyBytes of body and a catalog transaction; past the
+// bound, calls wait up to MaxRequestWait and are then refused with
+// ThrottlingException, which every AWS SDK retries with backoff.
+const DefaultMaxConcurrentRequests = 256
+
+// DefaultMaxRequestWait is how long a call waits for a free slot.
+const DefaultMaxRequestWait = time.Second
+
+// DefaultReadHeaderTimeout is how long a client may take to send its
+// request headers.
+const DefaultReadHeaderTimeout = 10 * time.Second
+
+// throttlingException is the code of a call refused because the server is
+// busy. CloudTrail names it so (spec §1.7: HTTP 400, as for every modeled
+// error); only CreateEventDataStore and UpdateEventDataStore declare it
+// (Appendix B), but aws-sdk-go-v2, botocore and the AWS CLI retry it by its
+// code on any operation, and the SDKs surface it as an API error with that
+// code. A 503 would be retried too, but would claim a server fault.
+const throttlingException = "ThrottlingException"
+
 // Server serves the API over HTTP.
 type Server struct {
 	// Addr is the address to listen on, host:port; port 0 picks a free one.
 	Addr string
 	// API serves POST /.
 	API http.Handler
+	// Console, when set, serves the web console under /console/.
+	Console http.Handler
 	// Verifier checks signatures; nil turns authentication off.
 	Verifier *sigv4.Verifier
 	// Account is the account id every caller acts as.
@@ -43,7 +65,24 @@ type Server struct {
 	DefaultRegion string
 	// MaxBodyBytes caps request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// MaxConcurrentRequests bounds the API calls served at once;
+	// DefaultMaxConcurrentRequests when zero. MaxRequestWait is how long a
+	// call past the bound waits for a slot before ThrottlingException;
+	// DefaultMaxRequestWait when zero.
+	MaxConcurrentRequests int
+	MaxRequestWait        time.Duration
+	// ReadHeaderTimeout bounds the time to send request headers, so that
+	// slow clients cannot hold connections; DefaultReadHeaderTimeout when
+	// zero.
+	ReadHeaderTimeout time.Duration
+	Logger            *slog.Logger
+	// Metrics, if set, serves GET /metrics, without a signature:
+	// Prometheus scrapers do not sign.
+	Metrics http.Handler
+	// Requests, if set, is told of every API call (for metrics).
+	Requests RequestObserver
+
+	slots chan struct{} // one token per API call in flight
 
 	ln  net.Listener
 	srv *http.Server
@@ -61,6 +100,16 @@ func (s *Server) Open() error {
 	if s.DefaultRegion == "" {
 		s.DefaultRegion = "us-east-1"
 	}
+	if s.MaxConcurrentRequests <= 0 {
+		s.MaxConcurrentRequests = DefaultMaxConcurrentRequests
+	}
+	if s.MaxRequestWait <= 0 {
+		s.MaxRequestWait = DefaultMaxRequestWait
+	}
+	if s.ReadHeaderTimeout <= 0 {
+		s.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	s.slots = make(chan struct{}, s.MaxConcurrentRequests)
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.Addr, err)
@@ -71,15 +120,23 @@ func (s *Server) Open() error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	mux.HandleFunc("POST /{$}", s.serveAPI)
+	if s.Console != nil {
+		mux.Handle("/console/", s.Console)
+		// The console's API calls count against the same bound as POST /.
+		mux.Handle("POST /console/api", s.withSlot(s.Console))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		awsjson.WriteError(w, http.StatusNotFound, "NotFoundException",
 			fmt.Sprintf("Nothing is served at %s %s. The CloudTrail API is POST / (AWS JSON 1.1); readiness is GET /health.", r.Method, r.URL.Path))
 	})
 	s.srv = &http.Server{
-		Handler: s.withRequestID(s.withRecover(s.withAccessLog(mux))),
+		Handler: s.withRequestID(s.withAccessLog(s.withRecover(mux))),
 		// Slow clients cannot hold connections or goroutines for long.
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -108,6 +165,13 @@ func (s *Server) Close(ctx context.Context) error {
 // serveAPI reads the body within the cap, authenticates the call and hands
 // it to the API with the caller in its context.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	// The slot is taken before the body is read, so that the bound also
+	// caps the memory bodies hold.
+	if !s.acquireSlot(r.Context()) {
+		s.throttle(w)
+		return
+	}
+	defer func() { <-s.slots }()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -127,9 +191,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			if !errors.As(err, &se) {
 				se = &sigv4.Error{Code: "InvalidSignatureException", Message: "The request signature could not be checked.", Status: http.StatusBadRequest}
 			}
-			// The access key id is logged, never the secret or the signature.
-			s.Logger.Info("request refused", "request_id", w.Header().Get(api.RequestIDHeader), "code", se.Code,
-				"access_key_id", accessKeyOf(r), "remote", r.RemoteAddr)
+			// The access log line has the code and the access key id
+			// (never the secret or the signature).
 			awsjson.WriteError(w, se.Status, se.Code, se.Message)
 			return
 		}
@@ -139,6 +202,45 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.API.ServeHTTP(w, r.WithContext(ctlake.NewContext(r.Context(), caller)))
+}
+
+// withSlot serves next within the bound of API calls served at once.
+func (s *Server) withSlot(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.acquireSlot(r.Context()) {
+			s.throttle(w)
+			return
+		}
+		defer func() { <-s.slots }()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// throttle refuses a call past the bound.
+func (s *Server) throttle(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	awsjson.WriteError(w, http.StatusBadRequest, throttlingException, fmt.Sprintf(
+		"Rate exceeded: the server is serving %d requests, the most it serves at once (--max-concurrent-requests). Retry with backoff.", cap(s.slots)))
+}
+
+// acquireSlot takes a slot for an API call, waiting up to MaxRequestWait;
+// false means the server stayed busy (or the client left).
+func (s *Server) acquireSlot(ctx context.Context) bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+	}
+	wait := time.NewTimer(s.MaxRequestWait)
+	defer wait.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-wait.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func accessKeyOf(r *http.Request) string {
@@ -171,32 +273,4 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// withAccessLog logs one line per request: operation, status, duration.
-func (s *Server) withAccessLog(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		op := r.Header.Get("X-Amz-Target")
-		if i := strings.LastIndex(op, "."); i >= 0 {
-			op = op[i+1:]
-		}
-		if r.URL.Path == "/health" {
-			return // probes would drown the log
-		}
-		s.Logger.Info("request", "request_id", w.Header().Get(api.RequestIDHeader), "method", r.Method, "path", r.URL.Path,
-			"operation", op, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }

@@ -112,6 +112,11 @@ func (p *parser) member(first bool) (key string, ok bool, err error) {
 	}
 	p.i++
 	p.skipWS()
+	// Callers read the value at p.i at once: the end of the text here is
+	// a syntax error, not an index past the end.
+	if p.i >= len(p.s) {
+		return "", false, p.unexpected("a value after ':'")
+	}
 	return key, true, nil
 }
 
@@ -129,6 +134,9 @@ func (p *parser) element(first bool) (ok bool, err error) {
 		}
 		p.i++
 		p.skipWS()
+	}
+	if p.i >= len(p.s) {
+		return false, p.unexpected("an array element")
 	}
 	return true, nil
 }

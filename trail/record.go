@@ -71,6 +71,7 @@ func (d *recordDecoder) decode(s string) (*ctlake.Event, error) {
 	ev := &d.b.ev
 	ev.EventJSON = s
 	haveTime := false
+	var timeErr *recordError
 	for first := true; ; first = false {
 		key, ok, err := p.member(first)
 		if err != nil {
@@ -81,8 +82,16 @@ func (d *recordDecoder) decode(s string) (*ctlake.Event, error) {
 		}
 		switch key {
 		case "eventTime":
+			// A bad eventTime is reported once the whole record is read:
+			// invalid JSON after it is a syntax error first, and a later
+			// eventTime member replaces it (the last member wins, as in
+			// encoding/json).
 			ev.EventTime, err = d.eventTime()
-			haveTime = err == nil
+			timeErr = nil
+			if re, ok := err.(*recordError); ok {
+				timeErr, err = re, nil
+			}
+			haveTime = err == nil && timeErr == nil
 		case "eventVersion":
 			ev.EventVersion, err = d.str()
 		case "userIdentity":
@@ -154,6 +163,9 @@ func (d *recordDecoder) decode(s string) (*ctlake.Event, error) {
 	}
 	if err := p.done(); err != nil {
 		return nil, err
+	}
+	if timeErr != nil {
+		return nil, timeErr
 	}
 	if !haveTime {
 		return nil, &recordError{"has no eventTime"}

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake/api"
+	"github.com/ctlake/ctlake/console"
 	"github.com/ctlake/ctlake/duckdb"
 	"github.com/ctlake/ctlake/importer"
 	"github.com/ctlake/ctlake/lake"
+	"github.com/ctlake/ctlake/metrics"
 	"github.com/ctlake/ctlake/s3"
 	"github.com/ctlake/ctlake/segment"
 	"github.com/ctlake/ctlake/server"
@@ -35,12 +37,17 @@ type Config struct {
 	LogLevel                      string
 	MaxConcurrentImports          int
 	ImportWorkers                 int
+	MemoryLimit                   string
 	KeepOutOfWindowRecords        bool
 	AssumeSourceRole              bool
 	DedupeEventIDs                bool
 	QueryTimeout                  time.Duration
 	QueryWorkers                  int
 	QueryMemoryLimit              string
+	Metrics                       bool
+	MaxConcurrentRequests         int
+	ReadHeaderTimeout             time.Duration
+	ConsoleIdleTimeout            time.Duration
 }
 
 // Main is the running server and everything it wired together, so that one
@@ -52,7 +59,9 @@ type Main struct {
 	Lake    *lake.Service
 	Engine  *duckdb.Engine
 	Server  *server.Server
+	Metrics *metrics.Metrics // nil with --metrics=false
 
+	dataLock   *dataLock
 	stopPurger context.CancelFunc
 	purgerDone chan struct{}
 	logOut     io.Writer
@@ -67,6 +76,7 @@ func NewMain() *Main {
 			AccountID: "123456789012",
 			LogFormat: "text",
 			LogLevel:  "info",
+			Metrics:   true,
 		},
 		logOut: os.Stderr,
 	}
@@ -85,7 +95,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.OrganizationManagementAccount, "organization-management-account", c.OrganizationManagementAccount,
 		"act as an organization's management account, so stores may be OrganizationEnabled")
 	fs.IntVar(&c.MaxConcurrentImports, "max-concurrent-imports", 1, "imports one account may run at once in a region (AWS allows 1)")
-	fs.IntVar(&c.ImportWorkers, "import-workers", 32, "files an import fetches and decodes at once")
+	fs.IntVar(&c.ImportWorkers, "import-workers", 64, "files an import fetches at once (it decodes as many as there are cores)")
 	fs.BoolVar(&c.KeepOutOfWindowRecords, "import-keep-out-of-window-records", false,
 		"keep every record of the files an import's time window selects, instead of only records with StartEventTime <= eventTime <= EndEventTime")
 	fs.BoolVar(&c.AssumeSourceRole, "assume-source-role", false,
@@ -95,6 +105,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", time.Hour, "a query running longer ends TIMED_OUT (CloudTrail Lake allows about an hour)")
 	fs.IntVar(&c.QueryWorkers, "query-workers", 4, "queries that run at once; up to 10 per account and region wait QUEUED")
 	fs.StringVar(&c.QueryMemoryLimit, "query-memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's choice, capped)")
+	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", console.DefaultIdleTimeout, "a web console session unused this long ends")
+	fs.IntVar(&c.MaxConcurrentRequests, "max-concurrent-requests", server.DefaultMaxConcurrentRequests,
+		"API calls served at once; past it a call waits up to 1s, then gets ThrottlingException (which SDKs retry)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout, "time a client may take to send its request headers")
+	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics, unsigned (--metrics=false turns it off)")
+	fs.StringVar(&c.MemoryLimit, "memory-limit", defaultMemoryLimit, "soft limit of the Go heap, e.g. 512MiB, or off (GOMEMLIMIT wins; DuckDB's memory is apart)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -138,6 +154,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
+	if m.dataLock, err = lockDataDir(dataDir); err != nil {
+		return err
+	}
+	if _, err := applyMemoryLimit(m.Config.MemoryLimit); err != nil {
+		return err
+	}
 
 	m.Catalog = sqlite.NewCatalog(filepath.Join(dataDir, "catalog.db"))
 	if err := m.Catalog.Open(ctx); err != nil {
@@ -171,6 +193,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Lake.Queries = queryEngine{engine: m.Engine, segments: segments}
 	m.Lake.Delivery = s3.Delivery{}
 	m.Lake.QueryWorkers, m.Lake.QueryTimeout = m.Config.QueryWorkers, m.Config.QueryTimeout
+	lakeAPI := api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake, Queries: m.Lake, Lookup: m.Lake}, m.Logger)
+	if m.Config.Metrics {
+		// Observing from before the lake opens, so that resumed imports
+		// and the queries a restart ends are counted too.
+		m.Metrics = metrics.New(metrics.Config{Catalog: m.Catalog, Operations: lakeAPI.Operations(), Logger: m.Logger})
+		m.Lake.Observer = m.Metrics
+	}
 	if err := m.Lake.Open(ctx); err != nil {
 		return err
 	}
@@ -194,9 +223,15 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Server = &server.Server{
 		Addr:    m.Config.Addr,
-		API:     api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake, Queries: m.Lake, Lookup: m.Lake}, m.Logger),
+		API:     lakeAPI,
 		Account: m.Config.AccountID,
 		Logger:  m.Logger,
+
+		MaxConcurrentRequests: m.Config.MaxConcurrentRequests,
+		ReadHeaderTimeout:     m.Config.ReadHeaderTimeout,
+	}
+	if m.Metrics != nil {
+		m.Server.Metrics, m.Server.Requests = m.Metrics.Handler(), m.Metrics
 	}
 	if m.Config.NoAuth {
 		m.Logger.Warn("AUTHENTICATION IS OFF (--no-auth): anyone who reaches this address can read and change every event data store. Use it only for local emulation.")
@@ -207,6 +242,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		// X-Amz-Target names the operation: every AWS client signs it.
 		m.Server.Verifier = &sigv4.Verifier{Service: "cloudtrail", Credentials: creds, RequiredSignedHeaders: []string{"x-amz-target"}}
+	}
+	m.Server.Console, err = console.New(console.Config{API: m.Server.API, Verifier: m.Server.Verifier, Account: m.Config.AccountID,
+		IdleTimeout: m.Config.ConsoleIdleTimeout, Logger: m.Logger})
+	if err != nil {
+		return err
 	}
 	if err := m.Server.Open(); err != nil {
 		return err
@@ -238,6 +278,9 @@ func (m *Main) Close() error {
 	if m.Catalog != nil {
 		errs = append(errs, m.Catalog.Close())
 	}
+	// Last: another server may take the folder only once this one has
+	// closed everything in it.
+	errs = append(errs, m.dataLock.Close())
 	err := errors.Join(errs...)
 	if err == nil && m.Logger != nil {
 		m.Logger.Info("ctlake stopped")

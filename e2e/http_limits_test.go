@@ -1,0 +1,191 @@
+package e2e
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+)
+
+// TestHTTPSizeLimits: a header over the cap is 431, a body over the cap is
+// 413 RequestEntityTooLargeException, and neither hurts the next caller.
+func TestHTTPSizeLimits(t *testing.T) {
+	srv := StartServer(t)
+
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("{}"))
+	req.Header.Set("X-Amz-Target", longTarget+"ListEventDataStores")
+	req.Header.Set("X-Padding", strings.Repeat("p", 100<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KB header: HTTP %d, want 431", resp.StatusCode)
+	}
+
+	// Unsigned on purpose: the cap applies before anything else reads the body.
+	a := srv.call(t, rawCall{target: longTarget + "CreateEventDataStore", body: `{"Name":"` + strings.Repeat("n", 5<<20) + `"}`, unsigned: true})
+	wantCode(t, "5 MB body", a, http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException")
+
+	if _, err := srv.Client("us-east-1").ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}); err != nil {
+		t.Errorf("after the oversized requests: %v", err)
+	}
+}
+
+// TestSlowClients: 200 connections that send nothing and one that sends
+// its headers a byte at a time cannot keep a normal client from being
+// served, and the server drops them once --read-header-timeout passes.
+func TestSlowClients(t *testing.T) {
+	const headerTimeout = time.Second
+	srv := StartServer(t, WithArgs("--read-header-timeout", headerTimeout.String()))
+	addr := strings.TrimPrefix(srv.URL, "http://")
+
+	var idle []net.Conn
+	t.Cleanup(func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	})
+	for range 200 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("connection %d: %v", len(idle), err)
+		}
+		idle = append(idle, c)
+	}
+	trickle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trickle.Close()
+	stopTrickle := make(chan struct{})
+	var trickled sync.WaitGroup
+	trickled.Add(1)
+	go func() {
+		defer trickled.Done()
+		head := "POST / HTTP/1.1\r\nHost: " + addr + "\r\nX-Amz-Target: " + longTarget + "ListEventDataStores\r\n" + strings.Repeat("X-Slow: y\r\n", 100)
+		for i := 0; i < len(head); i++ {
+			select {
+			case <-stopTrickle:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := trickle.Write([]byte{head[i]}); err != nil {
+				return // the server hung up, as it should
+			}
+		}
+	}()
+
+	// A normal client is served at once, while all of them hang on.
+	start := time.Now()
+	client := srv.Client("us-east-1")
+	if _, err := client.CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("served")}); err != nil {
+		t.Fatalf("a normal client beside 201 slow ones: %v", err)
+	}
+	if d := time.Since(start); d > 2*headerTimeout {
+		t.Errorf("a normal client took %v beside slow ones", d)
+	}
+
+	// The server hangs up on each slow client once the header timeout
+	// passes: a read returns (EOF, or an error answer then EOF) well
+	// before the test's own deadline.
+	for i, c := range append(idle, trickle) {
+		c.SetReadDeadline(time.Now().Add(10 * headerTimeout))
+		_, err := io.Copy(io.Discard, c)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("slow connection %d still open %v after the header timeout", i, 10*headerTimeout)
+		}
+	}
+	close(stopTrickle)
+	trickled.Wait()
+	if _, err := client.ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}); err != nil {
+		t.Errorf("after the slow clients: %v", err)
+	}
+}
+
+// TestConcurrentRequestBound: past --max-concurrent-requests, a call waits
+// briefly, then gets ThrottlingException (HTTP 400, typed by the SDK where
+// the operation declares it, retried by every SDK); GET /health is not
+// bounded; freed slots serve again.
+func TestConcurrentRequestBound(t *testing.T) {
+	srv := StartServer(t, WithArgs("--max-concurrent-requests", "2"))
+	addr := strings.TrimPrefix(srv.URL, "http://")
+
+	// Two calls that take their slot and then never finish their body.
+	var holders []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: %sListEventDataStores\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{", addr, longTarget)
+		holders = append(holders, c)
+	}
+
+	client := srv.Client("us-east-1")
+	// The holders reach the handler a moment after their headers are
+	// sent: poll with a read-only call until one is refused.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := client.ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{})
+		if err != nil {
+			if code := errorCode(err); code != "ThrottlingException" {
+				t.Fatalf("a call past the bound: %v, want ThrottlingException", err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no call was refused while 2 of 2 slots were held")
+		}
+	}
+	create := func() error {
+		_, err := client.CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("bounded")})
+		return err
+	}
+	err := create()
+	var throttled *types.ThrottlingException
+	if !errors.As(err, &throttled) {
+		t.Fatalf("a call past the bound: %v (code %s), want a typed ThrottlingException", err, errorCode(err))
+	}
+	if msg := throttled.ErrorMessage(); !strings.Contains(msg, "--max-concurrent-requests") {
+		t.Errorf("ThrottlingException message %q does not say which limit", msg)
+	}
+	// On the wire: HTTP 400, AWS-shaped; an operation that does not declare
+	// it gets the same code.
+	a := srv.call(t, rawCall{target: longTarget + "ListEventDataStores", body: "{}"})
+	wantCode(t, "ListEventDataStores past the bound", a, http.StatusBadRequest, "ThrottlingException")
+
+	resp, herr := http.Get(srv.URL + "/health")
+	if herr != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /health while the API is saturated: %v %v", resp, herr)
+	} else {
+		resp.Body.Close()
+	}
+
+	// Freed slots serve again: each holder gets its answer (the body ended
+	// early) once it hangs up its side.
+	for _, c := range holders {
+		c.(*net.TCPConn).CloseWrite()
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("a holder's answer: %v", err)
+		}
+		resp.Body.Close()
+	}
+	if err := create(); err != nil {
+		t.Errorf("after the slots were freed: %v", err)
+	}
+}
