@@ -36,11 +36,15 @@ import (
 	"github.com/ctlake/ctlake"
 )
 
-// Defaults of Options.
+// Defaults of Options. With them one object costs at most
+// DefaultObjectTimeout: four attempts, each cut off after
+// DefaultAttemptTimeout without a byte, with jittered backoff between them.
 const (
-	DefaultMaxAttempts  = 4
-	DefaultMaxBackoff   = 5 * time.Second
-	DefaultConnsPerHost = 64
+	DefaultMaxAttempts    = 4
+	DefaultMaxBackoff     = 5 * time.Second
+	DefaultAttemptTimeout = time.Minute
+	DefaultObjectTimeout  = 5 * time.Minute
+	DefaultConnsPerHost   = 64
 	// defaultRegion signs requests when neither Options nor the
 	// configuration chain names a region; S3 redirects from it.
 	defaultRegion = "us-east-1"
@@ -71,6 +75,14 @@ type Options struct {
 	// MaxBackoff bounds the jittered exponential delay between attempts
 	// (DefaultMaxBackoff when 0).
 	MaxBackoff time.Duration
+	// AttemptTimeout bounds how long one attempt waits for the response
+	// headers, and how long a body may deliver nothing, before the attempt
+	// fails (DefaultAttemptTimeout when 0).
+	AttemptTimeout time.Duration
+	// ObjectTimeout bounds the whole of one Open: its attempts, the
+	// backoff between them and the reading of the body
+	// (DefaultObjectTimeout when 0).
+	ObjectTimeout time.Duration
 	// ConnsPerHost is the number of idle connections kept per host; set it
 	// to the number of concurrent Opens (DefaultConnsPerHost when 0).
 	ConnsPerHost int
@@ -83,6 +95,8 @@ type Source struct {
 	bucket string
 	region string
 	client *s3.Client
+	// objectTimeout bounds one Open, body included.
+	objectTimeout time.Duration
 }
 
 // NewSource returns a Source over bucket. It does not contact S3; call
@@ -91,6 +105,11 @@ func NewSource(ctx context.Context, bucket string, opts Options) (*Source, error
 	if bucket == "" {
 		return nil, errors.New("s3 source: no bucket")
 	}
+	opts, err := withEnvironment(opts)
+	if err != nil {
+		return nil, err
+	}
+	attemptTimeout := orDefault(opts.AttemptTimeout, DefaultAttemptTimeout)
 	conns := opts.ConnsPerHost
 	if conns <= 0 {
 		conns = DefaultConnsPerHost
@@ -100,11 +119,11 @@ func NewSource(ctx context.Context, bucket string, opts Options) (*Source, error
 		WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = conns
 			tr.MaxIdleConns = 2 * conns
-			tr.ResponseHeaderTimeout = time.Minute
+			tr.ResponseHeaderTimeout = attemptTimeout
 		}).
 		// A connection that delivers nothing for this long is dead: the
 		// read fails (and is retried) instead of hanging an import worker.
-		WithReadTimeout(time.Minute)
+		WithReadTimeout(attemptTimeout)
 
 	loadOpts := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
 	if opts.Region != "" {
@@ -148,7 +167,8 @@ func NewSource(ctx context.Context, bucket string, opts Options) (*Source, error
 			r.RateLimiter = ratelimit.None
 		})
 	})
-	return &Source{bucket: bucket, region: cfg.Region, client: client}, nil
+	return &Source{bucket: bucket, region: cfg.Region, client: client,
+		objectTimeout: orDefault(opts.ObjectTimeout, DefaultObjectTimeout)}, nil
 }
 
 // Bucket returns the name of the bucket.
@@ -198,12 +218,36 @@ func (s *Source) List(ctx context.Context, prefix, delimiter string, fn func(obj
 // are *ctlake.SourceError: NoSuchKey, AccessDenied, InvalidObjectState
 // (archived objects), SourceUnavailable (Retryable) for faults that outlived
 // the retries, or S3's own error code for anything else.
+//
+// The whole of it, the reading of the body included, is bounded by
+// Options.ObjectTimeout, so that a source that trickles cannot hold an
+// import worker for ever.
 func (s *Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	octx, cancel := context.WithTimeoutCause(ctx, s.objectTimeout, errObjectTimeout)
+	out, err := s.client.GetObject(octx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, s.error(ctx, "get", key, err)
+		cancel()
+		return nil, s.objectError(ctx, octx, "get", key, err)
 	}
-	return &body{ReadCloser: out.Body, ctx: ctx, src: s, key: key}, nil
+	return &body{ReadCloser: out.Body, ctx: ctx, octx: octx, cancel: cancel, src: s, key: key}, nil
+}
+
+// errObjectTimeout is the cause of an Open's context ending at
+// ObjectTimeout.
+var errObjectTimeout = errors.New("object timeout")
+
+// objectError is error, except that the end of the object's own time
+// budget (octx) is a SourceUnavailable fault that says so.
+func (s *Source) objectError(ctx, octx context.Context, op, key string, err error) error {
+	if ctx.Err() == nil && context.Cause(octx) == errObjectTimeout {
+		return &ctlake.SourceError{
+			Type:      ctlake.FailureSourceUnavailable,
+			Message:   fmt.Sprintf("reading %s took longer than %v (the time allowed for one object, retries included)", s.Location(key), s.objectTimeout),
+			Retryable: true,
+			Err:       err,
+		}
+	}
+	return s.error(ctx, op, key, err)
 }
 
 // CheckBucket finds out whether the bucket exists and can be read, with
@@ -224,22 +268,35 @@ func (s *Source) CheckBucket(ctx context.Context) error {
 // connection, a short body, a stalled server, a checksum mismatch).
 type body struct {
 	io.ReadCloser
-	ctx context.Context
-	src *Source
-	key string
+	ctx    context.Context // the caller's
+	octx   context.Context // the object's, with its time budget
+	cancel context.CancelFunc
+	src    *Source
+	key    string
+	read   int64
 }
 
 func (b *body) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
 	if err != nil && err != io.EOF && b.ctx.Err() == nil {
+		if context.Cause(b.octx) == errObjectTimeout {
+			return n, b.src.objectError(b.ctx, b.octx, "get", b.key, err)
+		}
 		err = &ctlake.SourceError{
 			Type:      ctlake.FailureSourceUnavailable,
-			Message:   "reading " + b.src.Location(b.key) + " failed",
+			Message:   fmt.Sprintf("reading %s failed after %d bytes (%s)", b.src.Location(b.key), b.read, cause(err)),
 			Retryable: true,
 			Err:       err,
 		}
 	}
 	return n, err
+}
+
+func (b *body) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // identityProvider marks the errors of getting credentials, which the SDK
@@ -312,14 +369,47 @@ func (s *Source) error(ctx context.Context, op, what string, err error) error {
 		// that STS refuses: only a fault of STS itself is worth a retry.
 		se.Type, se.Message = ctlake.FailureAccessDenied, "no usable credentials for "+loc
 	case isRetryable.IsErrorRetryable(err) == aws.TrueTernary:
-		se.Type, se.Message, se.Retryable = ctlake.FailureSourceUnavailable, op+" "+loc+" kept failing", true
+		se.Type, se.Retryable = ctlake.FailureSourceUnavailable, true
+		se.Message = fmt.Sprintf("%s %s failed %s (last: %s); the source kept failing", op, loc, attempts(err), cause(err))
 	case code != "":
 		// S3's own name for the fault, as AWS reports AccessDenied.
-		se.Type, se.Message = code, op+" "+loc+" failed"
+		se.Type, se.Message = code, fmt.Sprintf("%s %s failed (%s)", op, loc, cause(err))
 	default:
-		se.Type, se.Message = ctlake.FailureSourceUnavailable, op+" "+loc+" failed"
+		se.Type, se.Message = ctlake.FailureSourceUnavailable, fmt.Sprintf("%s %s failed %s (last: %s)", op, loc, attempts(err), cause(err))
 	}
 	return se
+}
+
+// attempts says how many attempts an SDK error took.
+func attempts(err error) string {
+	var max *retry.MaxAttemptsError
+	if errors.As(err, &max) {
+		return fmt.Sprintf("after %d attempts", max.Attempt)
+	}
+	return "at the first attempt"
+}
+
+// cause names what went wrong in an SDK error, shortly: the HTTP status and
+// S3's error code, or the network error.
+func cause(err error) string {
+	var (
+		apiErr  smithy.APIError
+		respErr *smithyhttp.ResponseError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0: // 0: no response at all
+		text := fmt.Sprintf("HTTP %d", respErr.HTTPStatusCode())
+		if errors.As(err, &apiErr) {
+			text += " " + apiErr.ErrorCode()
+		}
+		return text
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out: " + netErr.Error()
+	case errors.As(err, &netErr):
+		return "network error: " + netErr.Error()
+	}
+	return err.Error()
 }
 
 func orDefault[T int | time.Duration](v, def T) T {

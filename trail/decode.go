@@ -391,8 +391,11 @@ func (d *decoder) endError(i int) error {
 // readError explains an error from the inflated stream other than its
 // normal end.
 func (d *decoder) readError() error {
-	if d.in.err == errTooLarge {
+	switch d.in.err {
+	case errTooLarge:
 		return invalidFile("the file inflates to more than %d bytes (the limit); it is not a CloudTrail log file or it is a gzip bomb", d.max)
+	case errValueTooLarge:
+		return invalidFile("a record (or other JSON value) of the file is larger than %d bytes once inflated (the limit); it is not a CloudTrail record, or the file is a gzip bomb", maxValueBytes)
 	}
 	return gzipError(d.src, d.in.err)
 }

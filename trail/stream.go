@@ -24,6 +24,17 @@ type stream struct {
 // errTooLarge is the inflated file growing past maxUncompressed.
 var errTooLarge = errors.New("inflated size over the limit")
 
+// maxValueBytes bounds one captured value (a record, or a top-level member
+// other than Records), so that memory stays bounded by it and not by the
+// inflated size: a 1 MB gzip of one endless string would otherwise grow
+// the window to gigabytes. CloudTrail records are kilobytes (it omits
+// request and response elements that are too large), so 32 MiB is far
+// above any real one.
+const maxValueBytes = 32 << 20
+
+// errValueTooLarge is one value growing past maxValueBytes.
+var errValueTooLarge = errors.New("one JSON value over the limit")
+
 // fill reads more of src into the window, making room first. It reports
 // false, with s.err set, when src has nothing more.
 func (s *stream) fill() bool {
@@ -37,6 +48,10 @@ func (s *stream) fill() bool {
 		}
 		live := s.w - start
 		buf := s.buf
+		if live > len(buf)/2 && live >= maxValueBytes {
+			s.err = errValueTooLarge
+			return false
+		}
 		if live > len(buf)/2 {
 			// Double, but never past what the limit lets src still give:
 			// a window full at the limit needs no room to find out that

@@ -54,6 +54,8 @@ const (
 	BrokenMissingEventTime = "missing-eventtime" // one record has no eventTime
 	BrokenUncompressedJSON = "uncompressed-json" // a good log, not compressed, named .json
 	BrokenZeroBytes        = "zero-bytes"        // an empty .json.gz
+	BrokenNonUTF8          = "non-utf8"          // a log with a byte that is not UTF-8 inside a string
+	BrokenDigestAsLog      = "digest-as-log"     // a digest file's content under a log file's name
 )
 
 // BrokenKinds maps each kind of broken file to the failure an importer must
@@ -68,6 +70,8 @@ var BrokenKinds = map[string]string{
 	BrokenMissingEventTime: ctlake.FailureInvalidEventRecord,
 	BrokenUncompressedJSON: ctlake.FailureInvalidFileFormat,
 	BrokenZeroBytes:        ctlake.FailureInvalidFileFormat,
+	BrokenNonUTF8:          ctlake.FailureInvalidFileFormat,
+	BrokenDigestAsLog:      ctlake.FailureNotTrailLog,
 }
 
 // Spec says what to generate. Zero fields take the defaults in brackets.
@@ -490,6 +494,23 @@ func (w *worker) brokenContent(b []byte, p *filePlan, r *rand.Rand, res *fileRes
 		b = w.records(b, p, r, res, p.broken)
 		res.times, res.ids = nil, nil // good records, but not in the log-file figures
 		return b
+	case BrokenNonUTF8:
+		// A Latin-1 "é" (0xe9) in a user agent, as a tool that rewrote the
+		// file in another encoding would leave: valid JSON, invalid text.
+		start := len(b)
+		b = w.records(b, p, r, res, "")
+		res.times, res.ids, res.events = nil, nil, 0
+		i := start + bytes.Index(b[start:], []byte(`"eventName":"`)) + len(`"eventName":"`)
+		return append(b[:i], append([]byte{0xe9}, b[i:]...)...)
+	case BrokenDigestAsLog:
+		// What CloudTrail writes to CloudTrail-Digest/, with no log files
+		// listed: someone copied it among the logs.
+		start := time.Unix(p.delivery-3600, 0).UTC().Format(time.RFC3339)
+		end := time.Unix(p.delivery, 0).UTC().Format(time.RFC3339)
+		return fmt.Appendf(b, `{"awsAccountId":%q,"digestStartTime":%q,"digestEndTime":%q,"digestS3Bucket":%q,"digestS3Object":%q,`+
+			`"digestPublicKeyFingerprint":"00","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":null,"oldestEventTime":null,`+
+			`"previousDigestS3Bucket":null,"previousDigestS3Object":null,"previousDigestHashValue":null,"previousDigestHashAlgorithm":null,`+
+			`"previousDigestSignature":null,"logFiles":[]}`, p.acct.id, start, end, w.g.spec.Bucket, p.key)
 	}
 	// truncated-gzip and uncompressed-json: a good log file, spoiled later.
 	b = w.records(b, p, r, res, "")

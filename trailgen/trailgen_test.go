@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/trailgen"
@@ -29,7 +30,7 @@ import (
 var allBroken = []string{
 	trailgen.BrokenNotGzip, trailgen.BrokenTruncatedGzip, trailgen.BrokenNotJSON, trailgen.BrokenNoRecords,
 	trailgen.BrokenRecordsNotArray, trailgen.BrokenBadEventTime, trailgen.BrokenMissingEventTime,
-	trailgen.BrokenUncompressedJSON, trailgen.BrokenZeroBytes,
+	trailgen.BrokenUncompressedJSON, trailgen.BrokenZeroBytes, trailgen.BrokenNonUTF8, trailgen.BrokenDigestAsLog,
 }
 
 // fullSpec uses every option.
@@ -387,8 +388,11 @@ func TestBrokenFiles(t *testing.T) {
 	for _, b := range truth.Broken {
 		kinds[b.Kind]++
 		want := ctlake.FailureInvalidFileFormat
-		if b.Kind == trailgen.BrokenBadEventTime || b.Kind == trailgen.BrokenMissingEventTime {
+		switch b.Kind {
+		case trailgen.BrokenBadEventTime, trailgen.BrokenMissingEventTime:
 			want = ctlake.FailureInvalidEventRecord
+		case trailgen.BrokenDigestAsLog:
+			want = ctlake.FailureNotTrailLog
 		}
 		if b.FailureType != want {
 			t.Errorf("%s: failure type %s, want %s", b.Kind, b.FailureType, want)
@@ -458,6 +462,14 @@ func TestBrokenFiles(t *testing.T) {
 			}
 			if bad != 1 || b.ValidEvents != len(recs)-1 {
 				t.Errorf("%s: %d bad records of %d, valid %d; want 1 bad", b.Kind, bad, len(recs), b.ValidEvents)
+			}
+		case trailgen.BrokenNonUTF8:
+			if !isGzip || gzErr != nil || utf8.Valid(plain) || !json.Valid(bytes.ToValidUTF8(plain, []byte("?"))) {
+				t.Errorf("non-utf8: want gzip of JSON that is valid but for its bytes (gzip %v, %v, utf8 %v)", isGzip, gzErr, utf8.Valid(plain))
+			}
+		case trailgen.BrokenDigestAsLog:
+			if gzErr != nil || jsonErr != nil || doc["digestStartTime"] == nil || doc["logFiles"] == nil || doc["Records"] != nil {
+				t.Errorf("digest-as-log: want a digest document (%v, %v)", gzErr, jsonErr)
 			}
 		case trailgen.BrokenUncompressedJSON:
 			if isGzip || !strings.HasSuffix(b.Key, ".json") || len(decodeRecords(t, b.Key, data)) == 0 {
