@@ -63,7 +63,8 @@
 //
 // Pages are compressed with zstd, 4 MiB before compression (the eventjson
 // column, most of a file, compresses markedly better in large pages), in
-// row groups of up to DefaultRowGroupSize rows, DuckDB's own size.
+// row groups of up to DefaultRowGroupSize rows (which bounds a writer's
+// memory).
 //
 // # Atomic publication
 //
