@@ -104,6 +104,69 @@
 // concurrent use; DuckDB shares its threads and memory among the queries
 // running, and the caller bounds how many run (the Lake allows 10).
 //
+// Those limits do not hold everywhere. DuckDB computes constant
+// expressions while it plans (table function arguments above all:
+// UNNEST(sequence(1, 1000000000)) builds 8 GB at prepare), heedless of
+// memory_limit and of interruption, and it allocates a single large value
+// (repeat(s, 100000000), a chain of s || s) outside memory_limit while it
+// runs. In process, one such statement took the server to 13 GB. Hence the
+// worker processes.
+//
+// # Worker processes
+//
+// The server does not call Check and Query in its own process: a Pool
+// (Engine.Isolated) runs each check and each query in a child process of
+// the server's own executable, started with the hidden argument WorkerArg
+// (ctlake __query-worker), which calls ServeWorker. The worker gets the
+// engine's configuration, then a job (check or query: the SQL, the store
+// table names, the segment paths) as JSON lines on its stdin, opens its own
+// sandboxed DuckDB exactly as Open does (the rules above all hold in it),
+// and answers on stdout: the columns, the rows in batches (512 rows, 1 MiB
+// or a tenth of a second, whichever first) as they come, then "done" or an
+// error (protocol.go). It serves jobs one at a time, each on a new DuckDB
+// connection as above. The pool keeps a few workers started (Idle), since
+// starting one and opening DuckDB takes 60-160 ms (300-650 ms in a -race
+// build) where an idle one answers a check in 5-15 ms; a worker whose job
+// ended by itself goes back to them (at most 100 jobs, and only while its
+// RSS is under 256 MiB), and one that was killed or cancelled never serves
+// again. Through StartQuery a trivial count(*) takes the same time as in
+// process (median 28 ms to FINISHED); an idle worker holds about 70 MiB.
+//
+// The walls the worker adds:
+//
+//   - Memory: before it opens DuckDB the worker sets RLIMIT_DATA to what
+//     its data mappings are then plus a budget (DefaultMemoryBudget:
+//     memory_limit + 512 MiB, at least 1 GiB). RLIMIT_DATA counts what
+//     malloc and the Go heap map, not address space reserved and unused
+//     (glibc's arenas, thread stacks, the race detector's shadow), which
+//     RLIMIT_AS would count and refuse first; counting from the current
+//     figure keeps the budget the query's even in a -race build. Past it
+//     malloc fails and DuckDB reports "Failed to allocate ... (bad
+//     allocation)" at once, instead of growing: the 8 GB sequence fails in
+//     under 0.2 s. The query ends with an error wrapping ErrOutOfMemory
+//     that names the limit. A worker killed by the kernel (SIGKILL it did
+//     not get from the pool) or whose Go runtime ran out of memory is
+//     reported the same way.
+//   - Time: a check that takes longer than PoolConfig.CheckTimeout (5 s)
+//     is killed and the statement refused with ErrCheckTimeout (the server
+//     answers InvalidQueryStatementException): planning a legitimate Lake
+//     query takes milliseconds, and a statement whose constants take
+//     seconds to compute is one to rewrite, not to run. A query whose
+//     context ends gets its stdin closed (the worker interrupts DuckDB and
+//     sends the rows it has, which are kept), then SIGKILL to its process
+//     group after PoolConfig.Grace (1 s) if it has not ended.
+//   - Life: a worker is its own process group leader, and the kernel kills
+//     it when the server dies (PR_SET_PDEATHSIG), however the server dies.
+//     Its environment holds none of the server's variables (the server's
+//     credentials stay out of reach), and it spills to its own folder inside
+//     the engine's temp_directory, removed when it ends.
+//   - Size: no row larger than 16 MiB and no line larger than 64 MiB
+//     crosses the pipe, so that the server never holds a huge value.
+//
+// memory_limit, threads and max_temp_directory_size are therefore per
+// query, not shared by the queries running together; the server bounds how
+// many run at once (--query-workers).
+//
 // # Statistics
 //
 // EventsScanned and BytesScanned are the rows and bytes of all the segment

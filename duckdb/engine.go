@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -60,11 +61,17 @@ type Engine struct {
 	format    Formatter
 	columns   string // the Lake columns, quoted, in spec order
 	emptyView string // SELECT of the Lake columns, typed, with no rows
+	cfg       Config // as given to Open, for the worker pool
+
+	poolOnce sync.Once
+	pool     *Pool
+	poolErr  error
 }
 
 // Open starts an in-memory DuckDB database, applies the sandbox settings
 // and locks its configuration.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	given := cfg
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -82,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	// Every query runs on a new connection, closed after it: its store
 	// views, which live in the connection's temporary schema, go with it.
 	db.SetMaxIdleConns(0)
-	e := &Engine{db: db, allowed: cfg.AllowedDirs, format: cfg.Formatter}
+	e := &Engine{db: db, allowed: cfg.AllowedDirs, format: cfg.Formatter, cfg: given}
 	if err := e.setup(ctx, cfg); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open query engine: %w", err)
@@ -195,9 +202,27 @@ func (e *Engine) learnSchema(ctx context.Context, conn *sql.Conn, tempDir string
 	return nil
 }
 
-// Close closes the database; queries still running fail.
+// Close closes the database and kills the idle workers of Isolated's
+// pool; queries still running fail.
 func (e *Engine) Close() error {
-	return e.db.Close()
+	var perr error
+	e.poolOnce.Do(func() {}) // no pool is being made while Close reads it
+	if e.pool != nil {
+		perr = e.pool.Close()
+	}
+	return errors.Join(e.db.Close(), perr)
+}
+
+// Isolated returns the Pool that runs checks and queries with this engine's
+// configuration in worker processes of this executable (PoolConfig.Command
+// nil), keeping idle workers started; it is made on the first call, and
+// Close closes it. This is how the server runs queries: the in-process
+// Check and Query are for the worker itself and for tests.
+func (e *Engine) Isolated(idle int) (*Pool, error) {
+	e.poolOnce.Do(func() {
+		e.pool, e.poolErr = NewPool(PoolConfig{Engine: e.cfg, Idle: idle})
+	})
+	return e.pool, e.poolErr
 }
 
 // tableName is the shape of the table names of stores, such as
@@ -269,13 +294,19 @@ func contextErr(ctx context.Context, err error) error {
 // clean, inside an allowed folder, and free of the characters DuckDB's
 // read_parquet would take for a glob pattern.
 func (e *Engine) checkPath(p string) error {
+	return checkPath(e.allowed, p)
+}
+
+// checkPath checks that p is a clean absolute path, without glob
+// characters, inside one of the folders allowed.
+func checkPath(allowed []string, p string) error {
 	if !filepath.IsAbs(p) || filepath.Clean(p) != p {
 		return fmt.Errorf("segment path %q is not absolute and clean", p)
 	}
 	if strings.ContainsAny(p, "*?[]{}") {
 		return fmt.Errorf("segment path %q has glob characters", p)
 	}
-	for _, d := range e.allowed {
+	for _, d := range allowed {
 		if !strings.HasSuffix(d, string(filepath.Separator)) {
 			d += string(filepath.Separator)
 		}

@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,26 +118,51 @@ func TestQuerySandbox(t *testing.T) {
 		`SELECT count(*)` + from + ` a CROSS JOIN ` + id + ` b CROSS JOIN ` + id + ` c CROSS JOIN ` + id + ` d`,
 		`SELECT string_agg(a.eventJson || b.eventJson, ',')` + from + ` a CROSS JOIN ` + id + ` b`,
 		`SELECT array_agg(a.eventJson)` + from + ` a CROSS JOIN ` + id + ` b CROSS JOIN ` + id + ` c`,
-		// Not here, because they are a known gap that takes the whole
-		// machine down: a single value of gigabytes, built by
-		// sequence(1, 1000000000) or repeat(x, 100000000) (DuckDB folds
-		// constant calls while it prepares, outside the memory limit and
-		// the timeout; and at run time one value is allocated outside the
-		// memory limit). See the hardening report.
+		// Values of gigabytes, which DuckDB builds while it plans (it
+		// folds constant expressions, table function arguments above all,
+		// deaf to its memory limit and to interruption) or allocates
+		// outside its memory limit while it runs. Each query's DuckDB work
+		// runs in a worker process with an OS memory limit (1 GiB here) and
+		// is killed at its timeout, so these end there, not the server.
+		`SELECT count(*)` + from + ` CROSS JOIN UNNEST(sequence(1, 1000000000)) AS t(x)`,
+		`SELECT count(*)` + from + ` CROSS JOIN UNNEST(generate_series(1, 100000000)) AS t(x)`,
+		`SELECT length(repeat('x', 1000000000))` + from,
+		`SELECT length(repeat(eventName, 100000000))` + from,
+		doublingChain(id),
+		// Time without much memory while planning: a lambda over 60
+		// million elements (the check is cut off after 5 s).
+		`SELECT count(*)` + from + ` CROSS JOIN UNNEST(ARRAY[reduce(sequence(1, 60000000), 0, (s, x) -> s + x, s -> s)]) AS t(x)`,
 	}
+	// While they run, the server answers GET /health within a second and
+	// stays small: the memory is the workers'.
+	watch := watchServer(t, srv)
+	started := map[string]time.Time{}
 	for _, sql := range bombs {
+		start := time.Now()
 		out, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})
 		if err != nil {
 			wantErr[*types.InvalidQueryStatementException](t, sql, err)
+			t.Logf("refused after %v: %.80s: %v", time.Since(start).Round(time.Millisecond), sql, err)
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("refused only after %v: %.80s", took, sql)
+			}
 			continue
 		}
 		mayFinish[aws.ToString(out.QueryId)] = false
+		started[aws.ToString(out.QueryId)] = start
 	}
 	accepted := map[string]int{}
 	for q, finishOK := range mayFinish {
 		d := waitQueryEnd(t, c, q)
 		msg := aws.ToString(d.ErrorMessage)
 		accepted[string(d.QueryStatus)]++
+		if start, ok := started[q]; ok {
+			took := time.Duration(aws.ToInt32(d.QueryStatistics.ExecutionTimeInMillis)) * time.Millisecond
+			t.Logf("%s after %v of running (%v since StartQuery): %.80s: %.300s", d.QueryStatus, took, time.Since(start).Round(time.Millisecond), aws.ToString(d.QueryString), msg)
+			if took > 10*time.Second {
+				t.Errorf("a bomb ran %v: %.200s", took, aws.ToString(d.QueryString))
+			}
+		}
 		switch d.QueryStatus {
 		case types.QueryStatusTimedOut:
 		case types.QueryStatusFailed:
@@ -149,6 +178,12 @@ func TestQuerySandbox(t *testing.T) {
 		}
 	}
 	t.Logf("queries that ran: %v", accepted)
+	watch.stop()
+	// No worker outlives its query: the server's children are at most its
+	// idle workers.
+	if n := settledChildren(srv.cmd.Process.Pid, 2); n > 2 {
+		t.Errorf("the server has %d child processes after every query ended, want at most its 2 idle workers", n)
+	}
 
 	// The server is healthy and answers right.
 	resp, err := http.Get(srv.URL + "/health")
@@ -180,4 +215,133 @@ func waitQueryEnd(t *testing.T, c *cloudtrail.Client, id string) *cloudtrail.Des
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// doublingChain is a statement that doubles a string through 32 common
+// table expressions: 4 bytes become 16 GiB.
+func doublingChain(store string) string {
+	var b strings.Builder
+	b.WriteString("WITH t0 AS (SELECT 'boom' AS s)")
+	for i := 1; i <= 32; i++ {
+		b.WriteString(", t" + strconv.Itoa(i) + " AS (SELECT s || s AS s FROM t" + strconv.Itoa(i-1) + ")")
+	}
+	b.WriteString(" SELECT length(s) FROM t32 CROSS JOIN (SELECT count(*) FROM " + store + ")")
+	return b.String()
+}
+
+// serverWatch polls a server's health and memory until stop.
+type serverWatch struct {
+	t      *testing.T
+	done   chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	slow   []string // health answers later than a second, or failed
+	maxRSS int64
+	polls  int
+}
+
+// watchServer polls GET /health every 100 ms (each must answer 200 within
+// a second) and reads the server process's own resident memory (VmRSS of
+// /proc/<pid>/status, its children excluded).
+func watchServer(t *testing.T, srv *Server) *serverWatch {
+	w := &serverWatch{t: t, done: make(chan struct{})}
+	client := &http.Client{Timeout: time.Second}
+	pid := srv.cmd.Process.Pid
+	w.wg.Go(func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-w.done:
+				return
+			case <-tick.C:
+			}
+			start := time.Now()
+			resp, err := client.Get(srv.URL + "/health")
+			took := time.Since(start)
+			rss := vmRSS(pid)
+			w.mu.Lock()
+			w.polls++
+			w.maxRSS = max(w.maxRSS, rss)
+			if err != nil || resp.StatusCode != http.StatusOK || took > time.Second {
+				w.slow = append(w.slow, start.Format("15:04:05.000")+" "+took.String()+" "+errString(err))
+			}
+			w.mu.Unlock()
+			if err == nil {
+				resp.Body.Close()
+			}
+		}
+	})
+	return w
+}
+
+// stop ends the watch and checks what it saw.
+func (w *serverWatch) stop() {
+	close(w.done)
+	w.wg.Wait()
+	w.t.Logf("GET /health polled %d times while the bombs ran; the server's largest RSS %d MiB", w.polls, w.maxRSS>>20)
+	if len(w.slow) > 0 {
+		w.t.Errorf("GET /health failed or took more than a second %d times: %v", len(w.slow), w.slow)
+	}
+	if w.maxRSS > 500<<20 {
+		w.t.Errorf("the server's RSS reached %d MiB, want less than 500", w.maxRSS>>20)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// vmRSS returns the resident memory of process pid in bytes, or 0.
+func vmRSS(pid int) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// settledChildren counts the live child processes of pid, waiting up to
+// five seconds for the count to fall to want (a worker being reaped, or
+// one starting for the idle set, may be seen for a moment).
+func settledChildren(pid, want int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := childCount(pid)
+		if n <= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// childCount counts the live (not zombie) children of pid in /proc.
+func childCount(pid int) int {
+	entries, _ := os.ReadDir("/proc")
+	parent := strconv.Itoa(pid)
+	n := 0
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+1:]))
+		if len(fields) > 1 && fields[1] == parent && fields[0] != "Z" {
+			n++
+		}
+	}
+	return n
 }

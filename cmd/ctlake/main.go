@@ -24,6 +24,9 @@ import (
 var Version = "dev"
 
 func main() {
+	if isQueryWorker(os.Args[1:]) { // hidden: the server's query sandbox
+		os.Exit(queryWorker())
+	}
 	os.Exit(report(os.Stderr, run(os.Args[1:])))
 }
 

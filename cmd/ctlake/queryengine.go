@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ctlake/ctlake"
@@ -12,10 +14,22 @@ import (
 )
 
 // queryEngine joins the lakesql front end and the DuckDB engine into the
-// lake.QueryEngine the service runs queries with.
+// lake.QueryEngine the service runs queries with. The DuckDB work of each
+// check and query runs in a worker process of this binary (the engine's
+// Isolated pool), under an OS memory limit and killed at its timeout, so
+// that a statement that eats all memory or time takes down its worker, not
+// the server.
 type queryEngine struct {
 	engine   *duckdb.Engine
 	segments *segment.Store
+}
+
+// idleQueryWorkers are the workers kept started, DuckDB open, so that a
+// check or a query does not wait for one to start; more start on demand.
+const idleQueryWorkers = 2
+
+func (e queryEngine) workers() (*duckdb.Pool, error) {
+	return e.engine.Isolated(idleQueryWorkers)
 }
 
 var _ lake.QueryEngine = queryEngine{}
@@ -32,7 +46,14 @@ func (e queryEngine) Prepare(statement string) (lake.PreparedQuery, error) {
 	for i, id := range st.Stores {
 		tables[i] = lakesql.TableName(id)
 	}
-	if err := e.engine.Check(context.Background(), st.SQL, tables); err != nil {
+	pool, err := e.workers()
+	if err != nil {
+		return lake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
+	}
+	if err := pool.Check(context.Background(), st.SQL, tables); err != nil {
+		if errors.Is(err, duckdb.ErrNoWorker) {
+			return lake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
+		}
 		return lake.PreparedQuery{}, ctlake.Errorf(ctlake.InvalidQueryStatementException, "The query statement is not valid: %s", cleanDuckDBError(err, tables, st.Stores))
 	}
 	return lake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
@@ -47,7 +68,11 @@ func (e queryEngine) Run(ctx context.Context, q lake.PreparedQuery, segs map[str
 		}
 		tables[lakesql.TableName(store)] = paths
 	}
-	st, err := e.engine.Query(ctx, q.SQL, tables, sink)
+	pool, err := e.workers()
+	if err != nil {
+		return lake.ScanStats{}, err
+	}
+	st, err := pool.Query(ctx, q.SQL, tables, sink)
 	return lake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
 }
 

@@ -1,0 +1,80 @@
+package duckdb
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// memoryResource is the limit a worker sets on itself. RLIMIT_DATA counts
+// the private writable mappings (the heaps of malloc and of Go, DuckDB's
+// buffers): what a query's memory is. RLIMIT_AS would also count address
+// space reserved and never used (glibc's 64 MiB arena per thread, thread
+// stacks, the race detector's shadow), so a limit that suits memory would
+// refuse those reservations first.
+const memoryResource = syscall.RLIMIT_DATA
+
+// limitMemory lets the process's data mappings grow by at most budget bytes
+// past what they are now. What they are now (VmData) is counted rather than
+// assumed, so that the budget is the query's whatever the runtime reserved
+// at start (the race detector alone reserves terabytes).
+func limitMemory(budget int64) error {
+	now, err := procStatusBytes("/proc/self/status", "VmData")
+	if err != nil {
+		return err
+	}
+	limit := uint64(now + budget)
+	return syscall.Setrlimit(memoryResource, &syscall.Rlimit{Cur: limit, Max: limit})
+}
+
+// procStatusBytes returns a "kB" field of a /proc/<pid>/status file in
+// bytes.
+func procStatusBytes(path, field string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s of %s: %w", field, path, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no %s in %s", field, path)
+}
+
+// setWorkerProcAttr makes a worker the leader of its own process group, so
+// that a kill reaches every process it may have started, and has the kernel
+// kill it when the server dies, however it dies. (Pdeathsig follows the
+// thread that started the child; Go keeps that thread unless a goroutine
+// locked to it exits, which the pool's goroutines never do.)
+func setWorkerProcAttr(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+// killWorker kills a worker's process group with SIGKILL.
+func killWorker(cmd *exec.Cmd) {
+	if cmd.Process == nil {
+		return
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Process.Kill()
+}
+
+// processRSS returns the resident memory of process pid in bytes, or 0.
+func processRSS(pid int) int64 {
+	n, _ := procStatusBytes("/proc/"+strconv.Itoa(pid)+"/status", "VmRSS")
+	return n
+}
