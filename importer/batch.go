@@ -133,43 +133,47 @@ func (e *encoders) start() {
 // writer per event day, and publishes those segments once the batch is
 // closed. After an error it drains its input and leaves no file behind.
 func (e *encoders) encode() ([]ctlake.Segment, error) {
-	writers := map[time.Time]ctlake.SegmentWriter{}
-	abort := func() {
-		for _, w := range writers {
-			w.Abort()
-		}
-	}
+	enc := &encoder{encoders: e, writers: map[time.Time]ctlake.SegmentWriter{}, used: map[time.Time]int{}}
 	var err error
 	for events := range e.in {
 		if err == nil {
-			err = e.write(writers, events)
+			err = enc.write(events)
 		}
 	}
 	if err == nil {
 		err = e.ctx.Err()
 	}
+	for day := range enc.writers {
+		if err == nil {
+			err = enc.publish(day)
+		}
+	}
 	if err != nil {
-		abort()
+		enc.discard()
 		return nil, err
 	}
-	segs := make([]ctlake.Segment, 0, len(writers))
-	for day, w := range writers {
-		seg, err := w.Close(e.ctx)
-		if err != nil {
-			abort()
-			for _, s := range segs {
-				e.store.RemoveSegment(context.Background(), s.Path)
-			}
-			return nil, fmt.Errorf("write segment of %s: %w", day.Format(time.DateOnly), err)
-		}
-		delete(writers, day)
-		segs = append(segs, seg)
-	}
-	return segs, nil
+	return enc.segs, nil
+}
+
+// maxOpenWriters bounds the segment writers an encoder keeps open: each
+// holds up to a row group of column buffers (tens of MB), and a batch can
+// touch many days (late events, files of several days in flight). Past it,
+// the writer used least recently is published at once, as a segment of
+// the batch.
+const maxOpenWriters = 2
+
+// encoder is the state of one encoder goroutine.
+type encoder struct {
+	*encoders
+	writers map[time.Time]ctlake.SegmentWriter
+	used    map[time.Time]int // day → when its writer was last written, in files
+	files   int
+	segs    []ctlake.Segment // published, waiting for the commit
 }
 
 // write appends one file's events to the writers of their days.
-func (e *encoders) write(writers map[time.Time]ctlake.SegmentWriter, events []*ctlake.Event) error {
+func (enc *encoder) write(events []*ctlake.Event) error {
+	enc.files++
 	for len(events) > 0 {
 		// A file's events are nearly always of one day: write the run of
 		// events of the first one's day, then go on with the rest.
@@ -178,20 +182,59 @@ func (e *encoders) write(writers map[time.Time]ctlake.SegmentWriter, events []*c
 		for n < len(events) && eventDay(events[n]).Equal(day) {
 			n++
 		}
-		w, ok := writers[day]
+		w, ok := enc.writers[day]
 		if !ok {
+			if len(enc.writers) >= maxOpenWriters {
+				if err := enc.publish(enc.leastRecentlyUsed()); err != nil {
+					return err
+				}
+			}
 			var err error
-			if w, err = e.store.NewSegmentWriter(e.storeID, day); err != nil {
+			if w, err = enc.store.NewSegmentWriter(enc.storeID, day); err != nil {
 				return err
 			}
-			writers[day] = w
+			enc.writers[day] = w
 		}
-		if err := w.Write(e.ctx, events[:n]); err != nil {
+		enc.used[day] = enc.files
+		if err := w.Write(enc.ctx, events[:n]); err != nil {
 			return err
 		}
 		events = events[n:]
 	}
 	return nil
+}
+
+func (enc *encoder) leastRecentlyUsed() time.Time {
+	var lru time.Time
+	for day := range enc.writers {
+		if lru.IsZero() || enc.used[day] < enc.used[lru] {
+			lru = day
+		}
+	}
+	return lru
+}
+
+// publish closes the writer of day and keeps its segment for the commit.
+func (enc *encoder) publish(day time.Time) error {
+	w := enc.writers[day]
+	delete(enc.writers, day)
+	delete(enc.used, day)
+	seg, err := w.Close(enc.ctx)
+	if err != nil {
+		return fmt.Errorf("write segment of %s: %w", day.Format(time.DateOnly), err)
+	}
+	enc.segs = append(enc.segs, seg)
+	return nil
+}
+
+// discard removes every file of the encoder, open or published.
+func (enc *encoder) discard() {
+	for _, w := range enc.writers {
+		w.Abort()
+	}
+	for _, s := range enc.segs {
+		enc.store.RemoveSegment(context.Background(), s.Path)
+	}
 }
 
 func eventDay(e *ctlake.Event) time.Time { return e.EventTime.UTC().Truncate(24 * time.Hour) }

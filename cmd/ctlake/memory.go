@@ -13,7 +13,7 @@ import (
 // its live size between collections) at the price of more frequent
 // collections when the heap nears it. DuckDB's memory is apart
 // (--query-memory-limit).
-const defaultMemoryLimit = "256MiB"
+const defaultMemoryLimit = "224MiB"
 
 // applyMemoryLimit sets the Go heap's soft limit from --memory-limit
 // ("off" or "0" for none). GOMEMLIMIT in the environment wins, as the Go
