@@ -11,14 +11,22 @@
 //   - api: the CloudTrail operations, wire shapes to domain calls and back.
 //   - lake: the Lake service, the rules that need the catalog.
 //   - sqlite: the Catalog on SQLite.
-//   - importer: the import engine (discovery, fetch, decode, commit).
+//   - importer: the import engine (discovery, fetch, decode, streaming
+//     segment writes, commit).
 //   - trail: CloudTrail log files: key layout and a streaming decoder.
 //   - segment: Parquet segment files, one store and event day each.
 //   - s3, file: import sources (and, for s3, query result delivery).
 //   - lakesql: CloudTrail Lake SQL checked and rewritten for DuckDB.
-//   - duckdb: the sandboxed query engine over segment files.
+//   - duckdb: the sandboxed query engine over segment files, run in child
+//     processes with a kernel memory limit.
 //   - server: the HTTP server (auth, limits, request ids, access log).
-//   - cmd/ctlake: the binary; the only place that wires the parts together.
+//   - console: the web console at /console/ (sessions, CSRF, static files).
+//   - metrics: Prometheus metrics at /metrics.
+//   - cmd/ctlake: the binary (server, CLI for people, query worker); the
+//     only place that wires the parts together.
+//   - trailgen, cmd/ctgen: a generator of trail trees with ground truth.
+//   - ctlaketest, e2e, bench: conformance suites and a real S3 server, the
+//     end-to-end tests against the built binary, the import benchmark.
 //
 // # Invariants
 //

@@ -65,15 +65,14 @@ type duckdbRun struct {
 	ParquetSeconds float64
 }
 
-// duckdbPeerEnv names the folder the child process reads; see
-// TestDuckDBPeer.
+// duckdbPeerEnv names the folder the child process reads; see TestMain.
 const duckdbPeerEnv = "CTLAKE_BENCH_DUCKDB_DIR"
 
 // duckdbPeer runs DuckDB's import of dir in a child process (this test
-// binary, TestDuckDBPeer), so that its peak RSS is its own.
+// binary; see TestMain), so that its peak RSS is its own.
 func duckdbPeer(t *testing.T, dir string) duckdbRun {
 	out := filepath.Join(t.TempDir(), "duckdb.out")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDuckDBPeer$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), duckdbPeerEnv+"="+dir, "CTLAKE_BENCH_DUCKDB_OUT="+out)
 	cmd.Stderr = os.Stderr
 	if b, err := cmd.Output(); err != nil {
@@ -91,16 +90,25 @@ func duckdbPeer(t *testing.T, dir string) duckdbRun {
 	return r
 }
 
-// TestDuckDBPeer is the child process of duckdbPeer; it does nothing in a
-// normal test run.
-func TestDuckDBPeer(t *testing.T) {
-	dir := os.Getenv(duckdbPeerEnv)
-	if dir == "" {
-		t.Skip("the DuckDB side of the import benchmark: runs only as its child process (" + duckdbPeerEnv + " set)")
+// TestMain turns the test binary into the DuckDB peer's process when
+// duckdbPeer starts it (duckdbPeerEnv set).
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(duckdbPeerEnv); dir != "" {
+		if err := duckdbChild(dir, os.Getenv("CTLAKE_BENCH_DUCKDB_OUT")); err != nil {
+			fmt.Fprintln(os.Stderr, "DuckDB peer:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// duckdbChild imports dir with DuckDB, as a user would without ctlake, and
+// writes its figures to out.
+func duckdbChild(dir, out string) error {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer db.Close()
 	glob := filepath.Join(dir, "AWSLogs", "**", "*.json.gz")
@@ -108,27 +116,29 @@ func TestDuckDBPeer(t *testing.T) {
 	q := `CREATE TABLE events AS SELECT unnest(Records, recursive := false) AS r FROM read_json(` + sqlString(glob) +
 		`, columns = {Records: '` + strings.ReplaceAll(lakeStruct, "'", "''") + `[]'}, format = 'auto', maximum_object_size = 67108864)`
 	if _, err := db.Exec(q); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	seconds := time.Since(began).Seconds()
 	var rows int64
 	if err := db.QueryRow(`SELECT count(*) FROM events`).Scan(&rows); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	parquet := filepath.Join(t.TempDir(), "events.parquet")
+	tmp, err := os.MkdirTemp("", "ctlake-bench-duckdb-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	parquet := filepath.Join(tmp, "events.parquet")
 	began = time.Now()
 	if _, err := db.Exec(`COPY (SELECT r.* FROM events) TO ` + sqlString(parquet) + ` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	copySeconds := time.Since(began).Seconds()
 	info, err := os.Stat(parquet)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	answer := fmt.Sprintf("%f %d %d %f\n", seconds, rows, info.Size(), copySeconds)
-	if err := os.WriteFile(os.Getenv("CTLAKE_BENCH_DUCKDB_OUT"), []byte(answer), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(out, []byte(fmt.Sprintf("%f %d %d %f\n", seconds, rows, info.Size(), copySeconds)), 0o644)
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
