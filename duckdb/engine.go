@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/serializedsql"
 	"github.com/ctlake/ctlake/segment"
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 )
@@ -408,7 +409,7 @@ func (r *run) check(query string) error {
 		return fmt.Errorf("parse: %w", err)
 	}
 	text, _ := v[0].(string)
-	tree, err := decodeJSON(text)
+	tree, err := serializedsql.Decode(text)
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}

@@ -1,21 +1,11 @@
 package duckdb
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 )
-
-// decodeJSON decodes a JSON object.
-func decodeJSON(text string) (map[string]any, error) {
-	var v map[string]any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
 
 // jsonCast returns a statement that selects the columns of query, in order,
 // with every JSON value among them, however deeply nested, cast to its

@@ -2,7 +2,6 @@ package lakesql
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/serializedsql"
 )
 
 // mustBlock are the functions the brief names as reaching files, the
@@ -119,17 +119,15 @@ func parseDuckDB(q string) ([]any, error) {
 	if err := parserDB.QueryRow("SELECT CAST(json_serialize_sql(CAST(? AS VARCHAR)) AS VARCHAR)", q).Scan(&raw); err != nil {
 		return nil, err
 	}
-	var tree struct {
-		Error      bool  `json:"error"`
-		Statements []any `json:"statements"`
-	}
-	if err := json.Unmarshal([]byte(raw), &tree); err != nil {
+	tree, err := serializedsql.Decode(raw)
+	if err != nil {
 		return nil, err
 	}
-	if tree.Error {
+	if failed, _ := tree["error"].(bool); failed {
 		return nil, nil
 	}
-	return tree.Statements, nil
+	statements, _ := tree["statements"].([]any)
+	return statements, nil
 }
 
 // checkDuckDBParse checks an accepted statement as DuckDB reads it: one
