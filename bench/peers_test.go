@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,13 +221,4 @@ func getFloor(t *testing.T, client *s3.Client, bucket, prefix string) (list, get
 		t.Fatal(firstErr)
 	}
 	return list, time.Since(began).Seconds(), len(keys)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/ctlake/ctlake/ctlaketest"
 )
 
 const (
@@ -43,7 +43,7 @@ type server struct {
 }
 
 func startServer(t *testing.T, bin string, env ...string) *server {
-	port, err := freePort()
+	port, err := ctlaketest.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,21 +88,7 @@ func (s *server) client() *cloudtrail.Client {
 
 // peakRSS returns the most resident memory the process has had (VmHWM).
 func (s *server) peakRSS() (int64, error) {
-	return procStatusBytes(s.cmd.Process.Pid, "VmHWM")
-}
-
-func procStatusBytes(pid int, field string) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	return ctlaketest.ProcStatusBytes(s.cmd.Process.Pid, "VmHWM")
 }
 
 // importRun is what one import through the API measured.

@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -289,19 +290,12 @@ func goodLog(prefix string, n, file int) []byte {
 // peakRSS returns the server process's peak resident set size (VmHWM).
 func peakRSS(t *testing.T, srv *Server) int64 {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid))
-	if err != nil {
+	n, err := ctlaketest.ProcStatusBytes(srv.cmd.Process.Pid, "VmHWM")
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("no /proc to read the server's memory from: %v", err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmHWM: %q: %v", line, err)
-			}
-			return kb << 10
-		}
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no VmHWM in /proc/%d/status", srv.cmd.Process.Pid)
-	return 0
+	return n
 }

@@ -96,9 +96,6 @@ func (s *Store) newParquetWriter(f *os.File) *parquet.Writer {
 	)
 }
 
-// Day returns the event day of the segment.
-func (w *Writer) Day() time.Time { return w.seg.Day }
-
 // Events returns how many events were written so far.
 func (w *Writer) Events() int64 { return w.seg.Events }
 
