@@ -67,11 +67,3 @@ func appendTime(b []byte, sec int64) []byte {
 	b = time.Unix(sec, 0).UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
 	return append(b, '"')
 }
-
-// appendHex appends the hex digits of p.
-func appendHex(b []byte, p []byte) []byte {
-	for _, c := range p {
-		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return b
-}
