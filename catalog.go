@@ -78,11 +78,18 @@ type Tx interface {
 	// PutQuery inserts q, or replaces the query with its id.
 	PutQuery(q *Query) error
 	// AppendQueryResults stores rows of a query's result from row number
-	// first on (0-based), with the result's column names.
+	// first on (0-based), with the result's column names, and adds their
+	// ResultRowBytes to the bytes the query's result takes.
 	AppendQueryResults(queryID string, columns []string, first int64, rows [][]*string) error
 	// QueryResults returns the column names and up to limit rows of a
-	// query's result from row number offset on.
-	QueryResults(queryID string, offset int64, limit int) (columns []string, rows [][]*string, err error)
+	// query's result from row number offset on, stopping after the row
+	// whose ResultRowBytes take the page to maxBytes.
+	QueryResults(queryID string, offset int64, limit int, maxBytes int64) (columns []string, rows [][]*string, err error)
+	// DeleteQueryResults removes the rows of a query's result.
+	DeleteQueryResults(queryID string) error
+	// StoredResultBytes returns the bytes the results of all queries take,
+	// as ResultRowBytes counts them.
+	StoredResultBytes() (int64, error)
 	// DeleteQueriesBefore removes queries created before t (Unix
 	// milliseconds) and their results, and returns how many.
 	DeleteQueriesBefore(t int64) (int, error)

@@ -3,6 +3,7 @@
 package ctlaketest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -147,6 +148,89 @@ func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog)
 			t.Errorf("settings: %v, missing %v", v, missing)
 		}
 	})
+
+	t.Run("query results", func(t *testing.T) { queryResultsConformance(t, open(t)) })
+}
+
+// queryResultsConformance checks the results of queries: pages bounded by
+// rows and by bytes, the bytes they take, and their removal.
+func queryResultsConformance(t *testing.T, c ctlake.Catalog) {
+	ctx := context.Background()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	val := func(n int, b byte) *string { s := string(bytes.Repeat([]byte{b}, n)); return &s }
+	// Rows of 8+8 + 100 bytes each: 116, as ResultRowBytes counts.
+	var rows [][]*string
+	for i := range 10 {
+		rows = append(rows, []*string{val(100, 'a'+byte(i)), nil})
+	}
+	for _, id := range []string{"q1", "q2"} {
+		q := &ctlake.Query{ID: id, Account: "123456789012", Region: "us-east-1", Statement: "SELECT 1", Status: ctlake.QueryFinished, CreatedAt: now, UpdatedAt: now}
+		err := c.Update(ctx, func(tx ctlake.Tx) error {
+			if err := tx.PutQuery(q); err != nil {
+				return err
+			}
+			if err := tx.AppendQueryResults(id, []string{"v", "n"}, 0, rows[:4]); err != nil {
+				return err
+			}
+			return tx.AppendQueryResults(id, []string{"v", "n"}, 4, rows[4:])
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(offset int64, limit int, maxBytes int64) (cols []string, got [][]*string) {
+		t.Helper()
+		if err := c.View(ctx, func(tx ctlake.Tx) (err error) {
+			cols, got, err = tx.QueryResults("q1", offset, limit, maxBytes)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return cols, got
+	}
+	for _, tc := range []struct {
+		offset        int64
+		limit         int
+		maxBytes      int64
+		first, length int
+	}{
+		{0, 3, 1 << 20, 0, 3},   // rows bound
+		{2, 100, 1 << 20, 2, 8}, // to the end
+		{0, 100, 232, 0, 2},     // exactly two rows' bytes
+		{0, 100, 233, 0, 3},     // the row that passes the bound ends the page
+		{5, 100, 1, 5, 1},       // a page has at least one row
+		{10, 100, 1 << 20, 0, 0},
+	} {
+		cols, got := page(tc.offset, tc.limit, tc.maxBytes)
+		if fmt.Sprint(cols) != "[v n]" || len(got) != tc.length {
+			t.Errorf("page (%d, %d, %d): columns %v, %d rows; want [v n], %d", tc.offset, tc.limit, tc.maxBytes, cols, len(got), tc.length)
+			continue
+		}
+		for i, r := range got {
+			if want := rows[tc.first+i]; len(r) != 2 || *r[0] != *want[0] || r[1] != nil {
+				t.Errorf("page (%d, %d, %d) row %d differs", tc.offset, tc.limit, tc.maxBytes, i)
+			}
+		}
+	}
+	stored := func() (n int64) {
+		t.Helper()
+		if err := c.View(ctx, func(tx ctlake.Tx) (err error) { n, err = tx.StoredResultBytes(); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := stored(); n != 2*10*116 {
+		t.Errorf("stored bytes %d, want %d", n, 2*10*116)
+	}
+	if err := c.Update(ctx, func(tx ctlake.Tx) error { return tx.DeleteQueryResults("q1") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := page(0, 100, 1<<20); len(got) != 0 {
+		t.Errorf("%d rows after DeleteQueryResults", len(got))
+	}
+	if n := stored(); n != 10*116 {
+		t.Errorf("stored bytes after deleting q1's rows: %d, want %d", n, 10*116)
+	}
 }
 
 // describe renders a store with its times as Unix milliseconds (catalogs

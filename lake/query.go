@@ -33,8 +33,14 @@ type ScanStats struct {
 	EventsScanned, BytesScanned int64
 }
 
-// resultBatch is how many rows are committed to the catalog at once.
-const resultBatch = 1000
+// A query's rows are committed to the catalog in batches of resultBatch
+// rows or resultBatchBytes (as ctlake.ResultRowBytes counts), whichever
+// comes first: what the run holds is bounded, and so is each write
+// transaction.
+const (
+	resultBatch      = 1000
+	resultBatchBytes = 4 << 20
+)
 
 // StartQuery checks a statement synchronously and runs it in the
 // background (spec §3.13).
@@ -143,25 +149,40 @@ func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQu
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
+	limits := s.ResultLimits.WithDefaults()
+	tally := ctlake.ResultTally{Limits: limits}
 	var columns []string
 	var pending [][]*string
-	var total int64
+	var total, pendingBytes int64
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
 		first := total - int64(len(pending))
 		err := s.Catalog.Update(context.Background(), func(tx ctlake.Tx) error {
+			stored, err := tx.StoredResultBytes()
+			if err != nil {
+				return err
+			}
+			if err := limits.CheckTotal(stored, pendingBytes); err != nil {
+				return err
+			}
 			return tx.AppendQueryResults(q.ID, columns, first, pending)
 		})
-		pending = pending[:0]
+		clear(pending) // let the rows go before the next ones come
+		pending, pendingBytes = pending[:0], 0
 		return err
 	}
 	scan, err := s.Queries.Run(runCtx, prep, segments, func(cols []string, row []*string) error {
 		columns = cols
+		before := tally.Bytes
+		if err := tally.Add(cols, row); err != nil {
+			return err
+		}
 		pending = append(pending, row)
+		pendingBytes += tally.Bytes - before
 		total++
-		if len(pending) >= resultBatch {
+		if len(pending) >= resultBatch || pendingBytes >= resultBatchBytes {
 			return flush()
 		}
 		return nil
@@ -187,8 +208,12 @@ func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQu
 		s.endQuery(q.ID, ctlake.QueryTimedOut, fmt.Sprintf("The query ran longer than %s and was stopped; the rows it produced are kept.", timeout), st)
 	default:
 		msg := ctlake.ErrorMessage(err)
-		if ctlake.ErrorCode(err) == ctlake.InternalFailure {
-			msg = "The query failed: " + err.Error()
+		var limit *ctlake.ResultLimitError
+		switch {
+		case errors.As(err, &limit):
+			msg = limit.Message
+		case ctlake.ErrorCode(err) == ctlake.InternalFailure:
+			msg = s.engineFailure(q.ID, err, segments)
 		}
 		if len(msg) > 1000 {
 			msg = msg[:997] + "..."
@@ -224,6 +249,12 @@ func (s *Service) endQuery(id string, status ctlake.QueryStatus, msg string, st 
 		}
 		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, s.now().UTC().Truncate(time.Millisecond)
 		ended = q
+		if status == ctlake.QueryFailed {
+			// Nobody can read a failed query's rows: free their room.
+			if err := tx.DeleteQueryResults(id); err != nil {
+				return err
+			}
+		}
 		return tx.PutQuery(q)
 	})
 	if err != nil {
@@ -255,7 +286,10 @@ func (s *Service) deliver(id string) {
 	} else if err := s.Delivery.Deliver(ctx, q, func(offset int64, limit int) ([]string, [][]*string, error) {
 		var cols []string
 		var rows [][]*string
-		err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) { cols, rows, err = tx.QueryResults(id, offset, limit); return err })
+		err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) {
+			cols, rows, err = tx.QueryResults(id, offset, limit, ctlake.ResultPageBytes)
+			return err
+		})
 		return cols, rows, err
 	}); err != nil {
 		status = "FAILED"
@@ -296,6 +330,8 @@ func (s *Service) DescribeQuery(ctx context.Context, id string) (*ctlake.Query, 
 
 // GetQueryResults returns a page of a query's rows once it has ended (the
 // rows of a query that timed out or was cancelled are what it produced).
+// A page holds up to ctlake.ResultPageBytes of rows, so it may have fewer
+// rows than MaxQueryResults asked, and a NextToken.
 func (s *Service) GetQueryResults(ctx context.Context, id string, p ctlake.Page) (*ctlake.QueryResultPage, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -327,7 +363,7 @@ func (s *Service) GetQueryResults(ctx context.Context, id string, p ctlake.Page)
 		if q.Status.Active() || q.Status == ctlake.QueryFailed {
 			return nil
 		}
-		page.Columns, page.Rows, err = tx.QueryResults(id, offset, limit)
+		page.Columns, page.Rows, err = tx.QueryResults(id, offset, limit, ctlake.ResultPageBytes)
 		return err
 	})
 	if err != nil {

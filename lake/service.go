@@ -47,6 +47,9 @@ type Service struct {
 	// QUEUED); QueryTimeout ends a query TIMED_OUT (one hour when zero).
 	QueryWorkers int
 	QueryTimeout time.Duration
+	// ResultLimits bound what query results take; zero fields take their
+	// defaults.
+	ResultLimits ctlake.ResultLimits
 
 	// Observer is told when imports and queries start and end (metrics);
 	// nil observes nothing.

@@ -85,7 +85,7 @@ func (d Delivery) Deliver(ctx context.Context, q *ctlake.Query, read func(offset
 				return err
 			}
 		}
-		if len(rows) < 1000 {
+		if len(rows) == 0 { // a page may hold fewer rows than asked (ctlake.ResultPageBytes)
 			break
 		}
 		offset += int64(len(rows))

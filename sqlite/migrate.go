@@ -120,6 +120,12 @@ var migrations = []string{
 		row      TEXT NOT NULL, -- JSON array of strings and nulls
 		PRIMARY KEY (query_id, row_no)
 	) WITHOUT ROWID;`,
+
+	// The bytes each query's result takes, so that their total can be
+	// bounded without reading the rows (ResultLimits.MaxTotalBytes); a
+	// catalog's existing results are counted by their stored size.
+	`ALTER TABLE queries ADD COLUMN result_bytes INTEGER NOT NULL DEFAULT 0;
+	UPDATE queries SET result_bytes = (SELECT COALESCE(SUM(length(CAST(row AS BLOB))), 0) FROM query_results WHERE query_id = queries.id);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

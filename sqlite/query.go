@@ -139,6 +139,7 @@ func (tx *Tx) AppendQueryResults(queryID string, columns []string, first int64, 
 		return err
 	}
 	defer stmt.Close()
+	var size int64
 	for i, r := range rows {
 		b, err := json.Marshal(r)
 		if err != nil {
@@ -147,12 +148,31 @@ func (tx *Tx) AppendQueryResults(queryID string, columns []string, first int64, 
 		if _, err := stmt.ExecContext(tx.ctx, queryID, first+int64(i), string(b)); err != nil {
 			return err
 		}
+		size += ctlake.ResultRowBytes(r)
 	}
-	return nil
+	_, err = tx.tx.ExecContext(tx.ctx, `UPDATE queries SET result_bytes = result_bytes + ? WHERE id = ?`, size, queryID)
+	return err
 }
 
-// QueryResults returns a page of a result.
-func (tx *Tx) QueryResults(queryID string, offset int64, limit int) ([]string, [][]*string, error) {
+// DeleteQueryResults removes the rows of a result.
+func (tx *Tx) DeleteQueryResults(queryID string) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM query_results WHERE query_id = ?`, queryID); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE queries SET result_bytes = 0 WHERE id = ?`, queryID)
+	return err
+}
+
+// StoredResultBytes returns the bytes of all results.
+func (tx *Tx) StoredResultBytes() (int64, error) {
+	var n int64
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COALESCE(SUM(result_bytes), 0) FROM queries`).Scan(&n)
+	return n, err
+}
+
+// QueryResults returns a page of a result, at most limit rows and, past
+// its first row, at most maxBytes.
+func (tx *Tx) QueryResults(queryID string, offset int64, limit int, maxBytes int64) ([]string, [][]*string, error) {
 	var cols string
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT columns FROM queries WHERE id = ?`, queryID).Scan(&cols)
 	if err == sql.ErrNoRows {
@@ -171,16 +191,18 @@ func (tx *Tx) QueryResults(queryID string, offset int64, limit int) ([]string, [
 	}
 	defer rows.Close()
 	var out [][]*string
-	for rows.Next() {
-		var b string
+	var size int64
+	for size < maxBytes && rows.Next() {
+		var b []byte
 		if err := rows.Scan(&b); err != nil {
 			return nil, nil, err
 		}
 		var r []*string
-		if err := json.Unmarshal([]byte(b), &r); err != nil {
+		if err := json.Unmarshal(b, &r); err != nil {
 			return nil, nil, err
 		}
 		out = append(out, r)
+		size += ctlake.ResultRowBytes(r)
 	}
 	return columns, out, rows.Err()
 }

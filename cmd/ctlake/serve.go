@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/api"
 	"github.com/ctlake/ctlake/console"
 	"github.com/ctlake/ctlake/duckdb"
@@ -44,6 +45,7 @@ type Config struct {
 	QueryTimeout                  time.Duration
 	QueryWorkers                  int
 	QueryMemoryLimit              string
+	ResultLimits                  ctlake.ResultLimits
 	Metrics                       bool
 	MaxConcurrentRequests         int
 	ReadHeaderTimeout             time.Duration
@@ -105,6 +107,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", time.Hour, "a query running longer ends TIMED_OUT (CloudTrail Lake allows about an hour)")
 	fs.IntVar(&c.QueryWorkers, "query-workers", 4, "queries that run at once; up to 10 per account and region wait QUEUED")
 	fs.StringVar(&c.QueryMemoryLimit, "query-memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's choice, capped)")
+	resultLimitFlags(fs, &c.ResultLimits)
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", console.DefaultIdleTimeout, "a web console session unused this long ends")
 	fs.IntVar(&c.MaxConcurrentRequests, "max-concurrent-requests", server.DefaultMaxConcurrentRequests,
 		"API calls served at once; past it a call waits up to 1s, then gets ThrottlingException (which SDKs retry)")
@@ -193,6 +196,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Lake.Queries = queryEngine{engine: m.Engine, segments: segments}
 	m.Lake.Delivery = s3.Delivery{}
 	m.Lake.QueryWorkers, m.Lake.QueryTimeout = m.Config.QueryWorkers, m.Config.QueryTimeout
+	m.Lake.ResultLimits = m.Config.ResultLimits
 	lakeAPI := api.New(api.Services{Stores: m.Lake, Tags: m.Lake, Imports: m.Lake, Queries: m.Lake, Lookup: m.Lake}, m.Logger)
 	if m.Config.Metrics {
 		// Observing from before the lake opens, so that resumed imports
