@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +26,12 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// The fast tier (-short) needs no binary and no server.
+		fmt.Println("e2e: skipped under -short: end-to-end tests build ctlake and start servers (the full tier runs them)")
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "ctlake-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
