@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/ctlake/ctlake/ctlaketest"
 )
 
 // binary is the ctlake binary built once for the whole package.
@@ -104,7 +106,11 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	}
 	s.Start()
 	t.Cleanup(func() {
+		stopped := s.cmd != nil // not left killed mid-write by the test
 		s.Stop()
+		if stopped && !t.Failed() {
+			ctlaketest.CheckDataDir(t, s.DataDir)
+		}
 		// Every error a client sees must be one its operation declares:
 		// the Go SDK types only those (the server logs the others).
 		for _, line := range strings.Split(s.Log(), "\n") {

@@ -225,3 +225,22 @@ func TestImportInputRules(t *testing.T) {
 	_, _, err = fx.svc.ListImports(fx.ctx, ctlake.ListImportsInput{Status: "DONE"})
 	wantErr(t, "ListImports by an unknown status", err, ctlake.InvalidParameterException, "importStatus")
 }
+
+// TestImportWindow: only records with StartEventTime ≤ eventTime ≤
+// EndEventTime are imported (the importer's record-level filter).
+func TestImportWindow(t *testing.T) {
+	fx := newLake(t, nil)
+	eds := fx.store(t, "dest")
+	uri, truth := fx.trails(t, "trails", recentSpec(6))
+	start, end := truth.MinEventTime.Add(truth.MaxEventTime.Sub(truth.MinEventTime)/3), truth.MaxEventTime.Add(-truth.MaxEventTime.Sub(truth.MinEventTime)/3)
+	im, err := fx.svc.StartImport(fx.ctx, ctlake.StartImportInput{Destinations: []string{eds.ID}, Source: importSource(uri), StartEventTime: &start, EndEventTime: &end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fx.wait(t, im.ID)
+	if want := int64(truth.EventsBetween(start, end)); got.Status != ctlake.ImportCompleted || got.Statistics.EventsCompleted != want || want == 0 {
+		t.Errorf("import of %v .. %v ended %s with %d events, want COMPLETED with %d (of %d)", start, end, got.Status, got.Statistics.EventsCompleted, want, truth.Events)
+	}
+	_, err = fx.svc.StartImport(fx.ctx, ctlake.StartImportInput{Destinations: []string{eds.ID}, Source: importSource(uri), StartEventTime: &end, EndEventTime: &start})
+	wantErr(t, "start after end", err, ctlake.InvalidParameterException, "StartEventTime "+end.UTC().Format("2006-01-02T15:04:05Z")+" is after EndEventTime")
+}
