@@ -65,6 +65,9 @@ type figure struct {
 // runs at full scale (scripts/bench-import); otherwise at a tiny scale, to
 // keep the harness working.
 func TestImportBenchmark(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the benchmark builds the ctlake binary and starts servers: it runs in the full tier (go test without -short)")
+	}
 	sc := smoke
 	if os.Getenv("CTLAKE_BENCH") == "1" {
 		sc = full

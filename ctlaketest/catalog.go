@@ -14,9 +14,12 @@ import (
 )
 
 // RunCatalogConformance checks the contract of ctlake.Catalog on the catalog
-// open returns (a fresh, empty one on each call).
+// open returns (a fresh, empty one on each call): every Tx method, and the
+// read-then-write rules under concurrent writers.
 func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog) {
 	ctx := context.Background()
+	runImportAndQueryConformance(t, open)
+	runConcurrencyConformance(t, open)
 	store := func(id, name string, created int64) *ctlake.EventDataStore {
 		v := "v"
 		return &ctlake.EventDataStore{

@@ -53,6 +53,9 @@ type Versity struct {
 // CTLAKE_E2E=1.
 func StartVersity(t testing.TB) *Versity {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("versitygw is an external server: tests that need it run in the full tier (go test without -short)")
+	}
 	bin, err := versityBinary()
 	if err != nil {
 		if os.Getenv("CTLAKE_E2E") == "1" {

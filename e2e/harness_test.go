@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,12 +20,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/ctlake/ctlake/ctlaketest"
 )
 
 // binary is the ctlake binary built once for the whole package.
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// The fast tier (-short) needs no binary and no server.
+		fmt.Println("e2e: skipped under -short: end-to-end tests build ctlake and start servers (the full tier runs them)")
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "ctlake-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -97,7 +106,11 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	}
 	s.Start()
 	t.Cleanup(func() {
+		stopped := s.cmd != nil // not left killed mid-write by the test
 		s.Stop()
+		if stopped && !t.Failed() {
+			ctlaketest.CheckDataDir(t, s.DataDir)
+		}
 		// Every error a client sees must be one its operation declares:
 		// the Go SDK types only those (the server logs the others).
 		for _, line := range strings.Split(s.Log(), "\n") {

@@ -15,12 +15,17 @@ type tasks struct {
 	closed bool
 }
 
-// start runs fn in the background under id, unless the set is closed.
+// start runs fn in the background under id, unless the set is closed or
+// already runs id: two runs of one import would both commit its files,
+// doubling its events and statistics.
 func (t *tasks) start(id string, fn func(ctx context.Context)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return // shutting down: what did not start resumes or fails at the next start
+	}
+	if _, running := t.cancel[id]; running {
+		return
 	}
 	if t.cancel == nil {
 		t.cancel, t.done = map[string]context.CancelFunc{}, map[string]chan struct{}{}

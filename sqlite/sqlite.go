@@ -59,6 +59,23 @@ func (c *Catalog) Open(ctx context.Context) (err error) {
 	return nil
 }
 
+// OpenReadOnly opens an existing database for View alone, leaving its
+// schema as it is: for reading the catalog of a server that has stopped
+// (tests check its invariants) without changing a byte of it.
+func (c *Catalog) OpenReadOnly(ctx context.Context) (err error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(10000)")
+	if c.reader, err = sql.Open("sqlite", "file:"+(&url.URL{Path: c.Path}).EscapedPath()+"?"+q.Encode()); err != nil {
+		return fmt.Errorf("open catalog %s: %w", c.Path, err)
+	}
+	if err := c.reader.PingContext(ctx); err != nil {
+		c.reader.Close()
+		return fmt.Errorf("open catalog %s: %w", c.Path, err)
+	}
+	return nil
+}
+
 // Close closes the database.
 func (c *Catalog) Close() error {
 	var errs []error
@@ -73,6 +90,9 @@ func (c *Catalog) Close() error {
 
 // Update runs fn in a write transaction.
 func (c *Catalog) Update(ctx context.Context, fn func(ctlake.Tx) error) error {
+	if c.writer == nil {
+		return fmt.Errorf("catalog %s is open read-only", c.Path)
+	}
 	return run(ctx, c.writer, nil, fn)
 }
 
