@@ -172,7 +172,7 @@ func runImportAndQueryConformance(t *testing.T, open func(t *testing.T) ctlake.C
 			if err != nil {
 				return err
 			}
-			if !slices.Equal(paths(of), []string{s1.Path, s2.Path}) || !slices.Equal(paths(all), []string{s1.Path, s2.Path, s3.Path}) {
+			if !slices.Equal(paths(of), paths([]ctlake.Segment{s1, s2})) || !slices.Equal(paths(all), paths([]ctlake.Segment{s1, s2, s3})) {
 				t.Errorf("Segments(a): %v; Segments(\"\"): %v", paths(of), paths(all))
 			}
 			for _, got := range of {
@@ -246,7 +246,7 @@ func runImportAndQueryConformance(t *testing.T, open func(t *testing.T) ctlake.C
 					t.Errorf("Queries(%s): %v, want %v", c.name, ids(got), c.want)
 				}
 			}
-			cols, rows, err := tx.QueryResults(old.ID, 1, 5)
+			cols, rows, err := tx.QueryResults(old.ID, 1, 5, 1<<20)
 			if err != nil {
 				return err
 			}
@@ -262,7 +262,7 @@ func runImportAndQueryConformance(t *testing.T, open func(t *testing.T) ctlake.C
 			if n != 1 || !errors.Is(err, ctlake.ErrNotFound) {
 				t.Errorf("DeleteQueriesBefore(2000) removed %d, old query: %v", n, err)
 			}
-			_, rows, err := tx.QueryResults(old.ID, 0, 10)
+			_, rows, err := tx.QueryResults(old.ID, 0, 10, 1<<20)
 			if len(rows) != 0 {
 				t.Errorf("results of a removed query: %d rows (%v)", len(rows), err)
 			}
