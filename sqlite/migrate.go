@@ -120,6 +120,10 @@ var migrations = []string{
 		row      TEXT NOT NULL, -- JSON array of strings and nulls
 		PRIMARY KEY (query_id, row_no)
 	) WITHOUT ROWID;`,
+
+	// What an import's last attempt passed over, and its retention cut-off.
+	`ALTER TABLE imports ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'; -- JSON array of strings
+	ALTER TABLE imports ADD COLUMN retention_cutoff_ms INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
