@@ -53,6 +53,14 @@ type Import struct {
 	Statistics     ImportStatistics
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Notes say what the last attempt passed over and why (day folders
+	// older than the store's retention, folders that are not of the trail
+	// layout), for people: a ctlake extension (GetImportNotes).
+	Notes []string
+	// RetentionCutoff is the store's retention cut-off when the last
+	// attempt started: no event before it is imported. Zero until a run
+	// starts.
+	RetentionCutoff time.Time
 }
 
 // DestinationARN returns the ARN of the import's event data store.

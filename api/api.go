@@ -97,7 +97,9 @@ func New(svc Services, logger *slog.Logger) *API {
 		"StartImport": op(a.startImport, ctlake.AccountHasOngoingImportException, arnInvalid, notFound, statusWrong,
 			ctlake.InvalidEventDataStoreCategoryException, inactive, ctlake.InvalidImportSourceException, ctlake.ImportNotFoundException,
 			invalid, ctlake.OperationNotPermittedException, ctlake.UnsupportedOperationException),
-		"GetImport":          op(a.getImport, ctlake.ImportNotFoundException, invalid),
+		"GetImport": op(a.getImport, ctlake.ImportNotFoundException, invalid),
+		// A ctlake extension (see the README): not in CloudTrail's model.
+		"GetImportNotes":     op(a.getImportNotes, ctlake.ImportNotFoundException, invalid),
 		"ListImports":        op(a.listImports, arnInvalid, ctlake.InvalidNextTokenException, invalid),
 		"StopImport":         op(a.stopImport, ctlake.ImportNotFoundException, invalid, ctlake.OperationNotPermittedException),
 		"ListImportFailures": op(a.listImportFailures, ctlake.InvalidNextTokenException, invalid),

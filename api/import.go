@@ -119,6 +119,28 @@ func (a *API) getImport(ctx context.Context, in *ImportRef) (any, error) {
 	return describeImport(im, true), nil
 }
 
+// ImportNotes is the answer of GetImportNotes, a ctlake extension: what
+// the import's last attempt passed over and why, which the AWS shapes have
+// no member for.
+type ImportNotes struct {
+	ImportId string   `json:"ImportId"`
+	Notes    []string `json:"Notes"`
+	// RetentionCutoff is the store's retention cut-off when the last
+	// attempt started: no event before it was imported.
+	RetentionCutoff *awsjson.Time `json:"RetentionCutoff,omitempty"`
+}
+
+func (a *API) getImportNotes(ctx context.Context, in *ImportRef) (any, error) {
+	if err := required(in.ImportId, "importId"); err != nil {
+		return nil, err
+	}
+	im, err := a.Imports.GetImport(ctx, *in.ImportId)
+	if err != nil {
+		return nil, err
+	}
+	return &ImportNotes{ImportId: im.ID, Notes: append([]string{}, im.Notes...), RetentionCutoff: timeOf(im.RetentionCutoff)}, nil
+}
+
 func (a *API) stopImport(ctx context.Context, in *ImportRef) (any, error) {
 	if err := required(in.ImportId, "importId"); err != nil {
 		return nil, err

@@ -303,7 +303,11 @@ func TestCtlakeCLIImportAndQueryInvictus(t *testing.T) {
 		t.Errorf("imports row: %q", row)
 	}
 	status := cli.ok("import-status", id).stdout
-	ctlWantFields(t, "import-status", status, map[string]string{"Status": "COMPLETED", "Files": "55 completed", "Window": "all events"})
+	ctlWantFields(t, "import-status", status, map[string]string{"Status": "COMPLETED", "Files": "55 completed"})
+	// No window was asked for: the store's retention cut-off is the only bound.
+	if !regexp.MustCompile(`(?m)^\s*Window:\s+events since \S+ \S+ \(the store's retention cut-off\)$`).MatchString(status) {
+		t.Errorf("import-status: no Window line with the retention cut-off in:\n%s", status)
+	}
 	if !strings.Contains(status, "file://"+dir+"/") {
 		t.Errorf("import-status does not show the source:\n%s", status)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -130,6 +131,15 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 func (s *Server) Start() {
 	s.t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.DataDir, "--log-format", "json"}, s.Args...)
+	if !slices.Contains(s.Args, "--import-root") {
+		// file:// imports read the tests' temporary folders and the shared
+		// dataset beside the repository (../../shared from here).
+		beside, err := filepath.Abs(filepath.Join("..", ".."))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		args = append(args, "--import-root", os.TempDir(), "--import-root", beside)
+	}
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Env = append(cleanEnv(), s.Env...)
 	stderr, err := s.cmd.StderrPipe()

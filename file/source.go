@@ -36,19 +36,43 @@ var _ ctlake.Source = (*Source)(nil)
 
 // Source is a ctlake.Source over the files under one folder. It holds no
 // mutable state and is safe for concurrent use.
+//
+// Every file and folder is opened through an os.Root on the boundary
+// folder, so no path (a symbolic link, "..", a link swapped in while the
+// import runs) can reach outside it: os.Root resolves each step with
+// openat and refuses one that leaves the root.
 type Source struct {
-	root     string // the folder as given, cleaned: what Location shows
-	realRoot string // root with symbolic links resolved: the containment boundary
+	root         string // the folder as given, cleaned: what keys are relative to and Location shows
+	boundary     string // the folder nothing may be read outside of: root or a folder under it
+	realBoundary string // boundary with its links resolved
+	bound        string // boundary as a key prefix relative to root: "" or ending in "/"
 }
+
+// MaxDepth is how many folders deep below the boundary a listing goes. A
+// trail tree is about ten deep; a deeper one is a loop that device and
+// inode numbers did not catch (some file systems repeat them) or not a
+// trail: the listing fails with a message instead of running on.
+const MaxDepth = 64
 
 // NewSource returns a Source over the folder root, which must be an absolute
 // path to an existing folder.
 func NewSource(root string) (*Source, error) {
-	if !filepath.IsAbs(root) {
+	return NewSourceWithin(root, root)
+}
+
+// NewSourceWithin returns a Source whose keys are relative to root but
+// that reads nothing outside boundary, root itself or a folder under it:
+// keys outside it are never listed, and opening one fails with
+// AccessDenied, as does a symbolic link that leads out of it.
+func NewSourceWithin(root, boundary string) (*Source, error) {
+	if !filepath.IsAbs(root) || !filepath.IsAbs(boundary) {
 		return nil, fmt.Errorf("file source: %q is not an absolute path", root)
 	}
-	root = filepath.Clean(root)
-	real, err := filepath.EvalSymlinks(root)
+	root, boundary = filepath.Clean(root), filepath.Clean(boundary)
+	if !within(root, boundary) {
+		return nil, fmt.Errorf("file source: %s is not under %s", boundary, root)
+	}
+	real, err := filepath.EvalSymlinks(boundary)
 	if err != nil {
 		return nil, fmt.Errorf("file source: %w", err)
 	}
@@ -57,9 +81,17 @@ func NewSource(root string) (*Source, error) {
 		return nil, fmt.Errorf("file source: %w", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("file source: %s is not a folder", root)
+		return nil, fmt.Errorf("file source: %s is not a folder", boundary)
 	}
-	return &Source{root: root, realRoot: real}, nil
+	bound := ""
+	if boundary != root {
+		rel, err := filepath.Rel(root, boundary)
+		if err != nil {
+			return nil, fmt.Errorf("file source: %w", err)
+		}
+		bound = filepath.ToSlash(rel) + "/"
+	}
+	return &Source{root: root, boundary: boundary, realBoundary: real, bound: bound}, nil
 }
 
 // NewSourceFromURI opens the Source for a file:///absolute/folder/ URI and
@@ -100,10 +132,20 @@ func (s *Source) Location(key string) string {
 	return "file://" + filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(key)))
 }
 
+// open opens the boundary folder as an os.Root, for one call: a Source
+// keeps no descriptor open, since nothing closes it.
+func (s *Source) open() (*os.Root, error) {
+	r, err := os.OpenRoot(s.boundary)
+	if err != nil {
+		return nil, fmt.Errorf("open the import folder %s: %w", s.boundary, err)
+	}
+	return r, nil
+}
+
 // Open returns the content of the file at key. It returns a *ctlake.SourceError
-// of type NoSuchKey if no regular file has this key (or it lies behind a
-// symbolic link that leaves the root), and AccessDenied if the file cannot be
-// read for lack of permission.
+// of type NoSuchKey if no regular file has this key, and AccessDenied if the
+// file cannot be read for lack of permission, lies outside the boundary, or
+// behind a symbolic link that leads out of it (or loops).
 func (s *Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -111,74 +153,160 @@ func (s *Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if !validKey(key) {
 		return nil, s.noSuchKey(key, nil)
 	}
-	real, err := filepath.EvalSymlinks(filepath.Join(s.root, filepath.FromSlash(key)))
+	rel, ok := strings.CutPrefix(key, s.bound)
+	if !ok {
+		return nil, s.outside(key)
+	}
+	r, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	f, err := s.openIn(r, filepath.FromSlash(rel))
 	if err != nil {
 		return nil, s.pathError(key, err)
 	}
-	if !within(s.realRoot, real) {
-		return nil, s.noSuchKey(key, nil)
-	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return nil, s.pathError(key, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, s.noSuchKey(key, nil)
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		return nil, s.pathError(key, err)
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, s.noSuchKey(key, err)
 	}
 	return f, nil
 }
 
 // List walks the folder in the order of the full keys. A folder that cannot
 // be read fails the listing with a *ctlake.SourceError of type AccessDenied;
-// fn's error stops it and is returned.
+// fn's error stops it and is returned. A symbolic link that leads out of
+// the boundary (or loops) is listed as an object, which Open refuses with
+// the reason: an import reports it as a failure instead of passing over it.
 func (s *Source) List(ctx context.Context, prefix, delimiter string, fn func(objects []ctlake.Object, prefixes []string) error) error {
 	l := &lister{ctx: ctx, prefix: prefix, delimiter: delimiter, fn: fn}
-	// Start in the deepest folder that the prefix names completely: every
-	// matching key lies under it.
+	// Start in the deepest folder that the prefix names completely and
+	// that lies inside the boundary: every matching key lies under it.
 	start := prefix[:strings.LastIndex(prefix, "/")+1]
-	real := s.realRoot
-	if start != "" {
-		if !validKey(strings.TrimSuffix(start, "/")) {
-			return nil // a key with an empty, "." or ".." segment cannot name a file
-		}
-		var err error
-		real, err = filepath.EvalSymlinks(filepath.Join(s.realRoot, filepath.FromSlash(start)))
-		if err != nil || !within(s.realRoot, real) {
-			return nil // no such folder, or one that leaves the root: no keys
-		}
+	switch {
+	case strings.HasPrefix(start, s.bound):
+	case strings.HasPrefix(s.bound, prefix):
+		start = s.bound // the prefix reaches above the boundary: only what is inside it
+	default:
+		return nil // no key of the prefix is inside the boundary
 	}
-	if err := s.walk(l, start, real, nil); err != nil {
+	if start != "" && !validKey(strings.TrimSuffix(start, "/")) {
+		return nil // a key with an empty, "." or ".." segment cannot name a file
+	}
+	r, err := s.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := s.walk(r, l, start, nil); err != nil {
 		return err
 	}
 	return l.flush()
 }
 
-// walk lists the folder whose key prefix is dir ("" or ending in "/") and
-// whose real path is real; visiting holds the real paths of the folders being
-// walked, to stop symbolic-link cycles.
-func (s *Source) walk(l *lister, dir, real string, visiting []string) error {
+// openIn opens rel under the boundary. os.Root refuses every absolute
+// symbolic link, even one that points inside the boundary; such a path is
+// resolved, and if its real path is inside the boundary, that link-free
+// path is opened through the root again, so a link swapped in meanwhile
+// still cannot lead out.
+func (s *Source) openIn(r *os.Root, rel string) (*os.File, error) {
+	f, err := r.Open(rel)
+	if err != nil && leavesRoot(err) {
+		inside, rerr := s.resolve(rel)
+		if rerr != nil {
+			return nil, rerr
+		}
+		return r.Open(inside)
+	}
+	return f, err
+}
+
+// statIn is os.Root.Stat with openIn's treatment of absolute links.
+func (s *Source) statIn(r *os.Root, rel string) (fs.FileInfo, error) {
+	fi, err := r.Stat(rel)
+	if err != nil && leavesRoot(err) {
+		inside, rerr := s.resolve(rel)
+		if rerr != nil {
+			return nil, rerr
+		}
+		return r.Stat(inside)
+	}
+	return fi, err
+}
+
+// errLeaves is resolve's answer for a path whose real path is outside the
+// boundary.
+var errLeaves = &fs.PathError{Op: "resolve", Err: errors.New("path escapes from the import folder")}
+
+// resolve returns rel's real path relative to the boundary, if it is
+// inside it; else the error of a dangling link, or errLeaves.
+func (s *Source) resolve(rel string) (string, error) {
+	real, err := filepath.EvalSymlinks(filepath.Join(s.boundary, rel))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return "", err
+	}
+	if err != nil {
+		return "", errLeaves
+	}
+	inside, err := filepath.Rel(s.realBoundary, real)
+	if err != nil || inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) {
+		return "", errLeaves
+	}
+	return inside, nil
+}
+
+// folderID tells folders apart whatever path reached them.
+type folderID struct{ dev, ino uint64 }
+
+func idOf(fi fs.FileInfo) (folderID, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return folderID{}, false
+	}
+	return folderID{dev: uint64(st.Dev), ino: uint64(st.Ino)}, true
+}
+
+// walk lists the folder whose key prefix is dir ("" or ending in "/");
+// visiting holds the folders being walked, by device and inode, to stop
+// loops (symbolic links to an enclosing folder, /proc/self/root-style
+// trees).
+func (s *Source) walk(r *os.Root, l *lister, dir string, visiting []folderID) error {
 	if err := l.ctx.Err(); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(real)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return nil
-		}
-		if errors.Is(err, fs.ErrPermission) {
-			return &ctlake.SourceError{Type: ctlake.FailureAccessDenied, Message: "cannot list " + s.Location(dir), Err: err}
-		}
-		return fmt.Errorf("list %s: %w", s.Location(dir), err)
+	rel := filepath.FromSlash(strings.TrimSuffix(strings.TrimPrefix(dir, s.bound), "/"))
+	if rel == "" {
+		rel = "."
 	}
-	visiting = append(visiting, real)
+	if depth := strings.Count(rel, string(filepath.Separator)); depth >= MaxDepth {
+		return &ctlake.SourceError{Type: ctlake.FailureAccessDenied,
+			Message: fmt.Sprintf("cannot list %s: it is more than %d folders deep below the import folder %s, so it is not a trail tree (or it loops)", s.Location(dir), MaxDepth, s.boundary)}
+	}
+	f, err := s.openIn(r, rel)
+	if err != nil {
+		return s.listError(dir, err)
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.IsDir() {
+		f.Close()
+		return nil
+	}
+	if id, ok := idOf(fi); ok {
+		if slices.Contains(visiting, id) {
+			f.Close()
+			return nil // a loop: this folder is being walked already
+		}
+		visiting = append(visiting, id)
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return s.listError(dir, err)
+	}
 
 	type entry struct {
 		name, sortName string // sortName ends in "/" for folders, so that siblings sort as their keys do
-		real           string
 		size           int64
 		dir            bool
 	}
@@ -191,7 +319,7 @@ func (s *Source) walk(l *lister, dir, real string, visiting []string) error {
 		if !strings.HasPrefix(key, l.prefix) && !strings.HasPrefix(l.prefix, key) {
 			continue
 		}
-		e := entry{name: name, real: filepath.Join(real, name)}
+		e := entry{name: name}
 		switch t := de.Type(); {
 		case t.IsDir():
 			e.dir = true
@@ -202,24 +330,23 @@ func (s *Source) walk(l *lister, dir, real string, visiting []string) error {
 			}
 			e.size = fi.Size()
 		case t&fs.ModeSymlink != 0:
-			target, err := filepath.EvalSymlinks(e.real)
-			if err != nil || !within(s.realRoot, target) {
-				continue // dangling, or leaves the root
-			}
-			fi, err := os.Stat(target)
-			if err != nil {
-				continue
-			}
+			relName := filepath.Join(rel, name)
+			fi, err := s.statIn(r, relName) // follows the link, inside the root only
 			switch {
-			case fi.IsDir():
-				if slices.ContainsFunc(visiting, func(v string) bool { return within(target, v) }) {
-					continue // a cycle: the target holds a folder being walked
-				}
-				e.dir, e.real = true, target
-			case fi.Mode().IsRegular():
-				e.size, e.real = fi.Size(), target
+			case err == nil && fi.IsDir():
+				e.dir = true
+			case err == nil && fi.Mode().IsRegular():
+				e.size = fi.Size()
+			case err == nil, errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+				continue // dangling, or a device or pipe: no object
 			default:
-				continue
+				// Out of the root, or a loop of links: listed, so that
+				// Open refuses it with the reason.
+				lfi, lerr := r.Lstat(relName)
+				if lerr != nil {
+					continue
+				}
+				e.size = lfi.Size()
 			}
 		default:
 			continue // devices, pipes and sockets are not objects
@@ -249,11 +376,23 @@ func (s *Source) walk(l *lister, dir, real string, visiting []string) error {
 		if l.skip != "" && strings.HasPrefix(sub, l.skip) {
 			continue // rolled up into a common prefix already
 		}
-		if err := s.walk(l, sub, e.real, visiting); err != nil {
+		if err := s.walk(r, l, sub, visiting); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (s *Source) listError(dir string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return nil
+	case errors.Is(err, fs.ErrPermission):
+		return &ctlake.SourceError{Type: ctlake.FailureAccessDenied, Message: "cannot list " + s.Location(dir), Err: err}
+	case leavesRoot(err):
+		return nil // a folder reached through a link out of the boundary: no keys
+	}
+	return fmt.Errorf("list %s: %w", s.Location(dir), err)
 }
 
 // lister turns the ordered stream of keys into pages, rolling keys up into
@@ -311,14 +450,35 @@ func (s *Source) noSuchKey(key string, err error) error {
 	return &ctlake.SourceError{Type: ctlake.FailureNoSuchKey, Message: "no file at " + s.Location(key), Err: err}
 }
 
+func (s *Source) outside(key string) error {
+	return &ctlake.SourceError{Type: ctlake.FailureAccessDenied,
+		Message: fmt.Sprintf("%s is outside the import folder %s; ctlake reads nothing outside it", s.Location(key), s.boundary)}
+}
+
 func (s *Source) pathError(key string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return s.noSuchKey(key, err)
 	case errors.Is(err, fs.ErrPermission):
 		return &ctlake.SourceError{Type: ctlake.FailureAccessDenied, Message: "cannot read " + s.Location(key), Err: err}
+	case leavesRoot(err):
+		// The message describes the path, never what lies behind it.
+		return &ctlake.SourceError{Type: ctlake.FailureAccessDenied,
+			Message: fmt.Sprintf("%s is behind a symbolic link that leads outside the import folder %s (or loops); ctlake does not follow it", s.Location(key), s.boundary)}
 	}
 	return fmt.Errorf("open %s: %w", s.Location(key), err)
+}
+
+// leavesRoot reports whether os.Root refused a path because it escapes the
+// root (a link out of it, or "..") or because its links loop.
+func leavesRoot(err error) bool {
+	var pe *fs.PathError
+	if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EXDEV) {
+		return true
+	}
+	// os.Root's escape error is not exported; it is a PathError whose
+	// message says so.
+	return errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "escapes")
 }
 
 // validKey reports whether key can name a file under the root: relative,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ctlake/ctlake"
@@ -89,7 +90,9 @@ func TestSymlinks(t *testing.T) {
 	}
 	src := newSource(t, root)
 	keys, _ := list(t, src, "", "")
-	want := []string{"a/inside", "a/real", "a/relative", "b/x", "c/x"}
+	// Links that leave the root are listed, so that an import reports them
+	// (Open refuses them below); dangling links and loops are not.
+	want := []string{"a/dotdot", "a/escape", "a/escape-dir", "a/inside", "a/real", "a/relative", "b/x", "c/x", "escape-as-root"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("keys %q, want %q", keys, want)
 	}
@@ -101,16 +104,109 @@ func TestSymlinks(t *testing.T) {
 		}
 		rc.Close()
 	}
-	for _, key := range []string{"a/escape", "a/escape-dir/f", "a/dangling", "escape-as-root/secret", "a/dotdot/secret"} {
+	for _, key := range []string{"a/escape", "a/escape-dir/f", "escape-as-root/secret", "a/dotdot/secret"} {
 		rc, err := src.Open(context.Background(), key)
 		if err == nil {
 			rc.Close()
 		}
-		wantSourceError(t, err, ctlake.FailureNoSuchKey)
+		wantSourceError(t, err, ctlake.FailureAccessDenied)
+		want := "is behind a symbolic link that leads outside the import folder " + root + " (or loops); ctlake does not follow it"
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "outside dir") {
+			t.Errorf("Open(%q): %v; want a message with %q", key, err, want)
+		}
 	}
+	rc, err := src.Open(context.Background(), "a/dangling")
+	if err == nil {
+		rc.Close()
+	}
+	wantSourceError(t, err, ctlake.FailureNoSuchKey)
 	// Listing from a prefix that goes through an escaping link finds nothing.
 	if keys, _ := list(t, src, "escape-as-root/", ""); len(keys) != 0 {
 		t.Errorf("List through a link out of the root: %q", keys)
+	}
+}
+
+// TestBoundary: a source whose keys are relative to / (as file:// imports
+// name them) reads nothing outside its boundary folder.
+func TestBoundary(t *testing.T) {
+	inside := writeTree(t, map[string][]byte{"AWSLogs/f": []byte("in")})
+	outside := writeTree(t, map[string][]byte{"secret": []byte("out")})
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(inside, "AWSLogs", "passwd")); err != nil {
+		t.Fatal(err)
+	}
+	src, err := file.NewSourceWithin("/", inside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := strings.TrimPrefix(filepath.ToSlash(inside), "/")
+	keys, _ := list(t, src, "", "")
+	if want := []string{in + "/AWSLogs/f", in + "/AWSLogs/passwd"}; !slices.Equal(keys, want) {
+		t.Errorf("List(\"\") = %q, want %q", keys, want)
+	}
+	if keys, _ := list(t, src, strings.TrimPrefix(filepath.ToSlash(outside), "/")+"/", ""); len(keys) != 0 {
+		t.Errorf("List outside the boundary: %q", keys)
+	}
+	_, err = src.Open(context.Background(), strings.TrimPrefix(filepath.ToSlash(outside), "/")+"/secret")
+	wantSourceError(t, err, ctlake.FailureAccessDenied)
+	if err == nil || !strings.Contains(err.Error(), "is outside the import folder "+inside) {
+		t.Errorf("Open outside: %v", err)
+	}
+	_, err = src.Open(context.Background(), in+"/AWSLogs/passwd")
+	wantSourceError(t, err, ctlake.FailureAccessDenied)
+	rc, err := src.Open(context.Background(), in+"/AWSLogs/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+}
+
+// TestLoopsAreBounded: links back to an enclosing folder are walked once,
+// and a source over /proc/self (whose root, cwd and exe links lead out of
+// it, and whose task/ folders repeat it) lists in bounded time.
+func TestLoopsAreBounded(t *testing.T) {
+	root := writeTree(t, map[string][]byte{"a/b/f": []byte("f")})
+	for link, target := range map[string]string{"a/b/up": "..", "a/b/top": root, "a/self": "."} {
+		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, _ := list(t, newSource(t, root), "", "")
+	if want := []string{"a/b/f"}; !slices.Equal(keys, want) {
+		t.Errorf("keys %q, want %q", keys, want)
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc:", err)
+	}
+	src, err := file.NewSource("/proc/self/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	err = src.List(context.Background(), "", "", func(o []ctlake.Object, _ []string) error {
+		for _, obj := range o {
+			if seen[obj.Key] {
+				t.Errorf("%s listed twice", obj.Key)
+			}
+			seen[obj.Key] = true
+			if strings.Count(obj.Key, "/") > file.MaxDepth {
+				t.Errorf("%s is deeper than MaxDepth", obj.Key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var se *ctlake.SourceError
+		if !errors.As(err, &se) {
+			t.Fatalf("List /proc/self: %v", err)
+		}
+	}
+	for _, key := range []string{"root", "cwd", "exe"} {
+		if !seen[key] {
+			t.Errorf("the link %s out of /proc/self was not listed (as a refused object)", key)
+			continue
+		}
+		_, err := src.Open(context.Background(), key)
+		wantSourceError(t, err, ctlake.FailureAccessDenied)
 	}
 }
 

@@ -18,19 +18,23 @@ import (
 // files; below it, it lists every object under the prefix.
 func (r *run) discover(ctx context.Context, tasks chan<- task, outcomes chan<- outcome) error {
 	d := &discovery{run: r, ctx: ctx, tasks: tasks, outcomes: outcomes}
-	lp := r.scope.ListPrefix
-	if r.scope.BelowAWSLogs {
+	if err := d.start(); err != nil {
+		return err
+	}
+	return r.saveNotes(ctx, d.notes.render(r))
+}
+
+func (d *discovery) start() error {
+	lp := d.scope.ListPrefix
+	if d.scope.BelowAWSLogs {
 		return d.flat(lp)
 	}
-	i := strings.LastIndex("/"+lp, "/AWSLogs/")
-	if i < 0 {
+	switch trail.PrefixLevel(lp) {
+	case trail.LevelAbove:
 		return d.walk(lp, 0)
-	}
-	tail := strings.TrimSuffix(lp[i+len("AWSLogs/"):], "/")
-	switch segs := strings.Split(tail, "/"); {
-	case tail == "":
+	case trail.LevelAWSLogs:
 		return d.ids(lp, true)
-	case len(segs) == 1 && ctlake.IsOrganizationID(segs[0]):
+	case trail.LevelOrganization:
 		return d.ids(lp, false)
 	default:
 		return d.account(lp)
@@ -42,6 +46,7 @@ type discovery struct {
 	ctx      context.Context
 	tasks    chan<- task
 	outcomes chan<- outcome
+	notes    notes // what was skipped, and why
 }
 
 func (d *discovery) send(o outcome) error {
@@ -82,9 +87,13 @@ func (d *discovery) walk(p string, depth int) error {
 	if err != nil {
 		return err
 	}
+	if depth == 0 {
+		d.notes.top, d.notes.topKids = d.src.Location(p), kids
+	}
 	for _, k := range kids {
 		switch {
 		case base(k) == "AWSLogs":
+			d.notes.awsLogs = true
 			err = d.ids(k, true)
 		case depth < 4:
 			err = d.walk(k, depth+1)
@@ -102,12 +111,19 @@ func (d *discovery) ids(p string, orgsToo bool) error {
 	if err != nil {
 		return err
 	}
+	d.notes.awsLogs = true
 	for _, k := range kids {
-		switch name := base(k); {
-		case ctlake.IsAccountID(name):
+		switch trail.FolderOf(base(k)) {
+		case trail.FolderAccount:
 			err = d.account(k)
-		case orgsToo && ctlake.IsOrganizationID(name):
-			err = d.ids(k, false)
+		case trail.FolderOrganization:
+			if orgsToo {
+				err = d.ids(k, false)
+			} else {
+				d.notes.strays = append(d.notes.strays, k)
+			}
+		default:
+			d.notes.strays = append(d.notes.strays, k)
 		}
 		if err != nil {
 			return err
@@ -121,6 +137,9 @@ func (d *discovery) account(p string) error {
 	regions, err := d.children(p + "CloudTrail/")
 	if err != nil {
 		return err
+	}
+	if len(regions) == 0 {
+		d.notes.noCloudTrail = append(d.notes.noCloudTrail, p)
 	}
 	for _, region := range regions {
 		if err := d.dates(region, 0, time.Time{}); err != nil {
@@ -154,7 +173,11 @@ func (d *discovery) dates(p string, level int, at time.Time) error {
 			first = time.Date(at.Year(), at.Month(), n, 0, 0, 0, 0, time.UTC)
 			last = first.AddDate(0, 0, 1).Add(-time.Nanosecond)
 		}
-		if len(base(k)) != []int{4, 2, 2}[level] || !d.window.spanInside(first, last) {
+		if len(base(k)) != []int{4, 2, 2}[level] {
+			continue
+		}
+		if !d.window.spanInside(first, last) {
+			d.notes.skippedSpan(d.window, first, last)
 			continue
 		}
 		if level < 2 {
@@ -171,6 +194,7 @@ func (d *discovery) dates(p string, level int, at time.Time) error {
 
 // dayPrefix lists the files of one region-day folder and queues them.
 func (d *discovery) dayPrefix(p string) error {
+	d.notes.found++
 	if d.prefixes[p] && !d.retryPrefixes[p] {
 		return nil // completed by an earlier attempt
 	}
@@ -218,6 +242,7 @@ func (d *discovery) offer(prefix string, o ctlake.Object) (bool, error) {
 	retry := seen
 	k, parsed := trail.ParseKey(o.Key)
 	if parsed && !d.window.fileInside(k.FileTime) {
+		d.notes.skippedFile(d.window, k.FileTime)
 		return false, nil // outside the window by its name: not read, not counted
 	}
 	out := outcome{prefix: prefix, key: o.Key, retry: retry, listed: -1}
@@ -241,7 +266,7 @@ func (d *discovery) offer(prefix string, o ctlake.Object) (bool, error) {
 func (d *discovery) flat(p string) error {
 	counts := map[string]int{}
 	var order []string
-	current := ""
+	current, currentDay := "", false
 	finish := func(prefix string) error {
 		err := d.send(outcome{prefix: prefix, listed: counts[prefix]})
 		delete(counts, prefix)
@@ -249,13 +274,12 @@ func (d *discovery) flat(p string) error {
 	}
 	err := d.src.List(d.ctx, p, "", func(objects []ctlake.Object, _ []string) error {
 		for _, o := range objects {
-			prefix, dayFolder := groupOf(o.Key)
-			if dayFolder {
-				day := dayOf(prefix)
-				if !day.IsZero() && !d.window.spanInside(day, day.Add(24*time.Hour-time.Nanosecond)) {
-					continue
-				}
+			prefix, day := groupOf(o.Key)
+			if !day.IsZero() && !d.window.spanInside(day, day.Add(24*time.Hour-time.Nanosecond)) {
+				d.notes.skippedFile(d.window, day.Add(24*time.Hour-time.Nanosecond))
+				continue
 			}
+			d.notes.found++
 			if _, open := counts[prefix]; !open {
 				if d.prefixes[prefix] && !d.retryPrefixes[prefix] {
 					continue
@@ -268,14 +292,14 @@ func (d *discovery) flat(p string) error {
 			}
 			// Day folders of the trail layout come out of a listing in one
 			// run, so a new one means the previous one is complete.
-			if current != "" && current != prefix && dayFolderOf(current) {
+			if current != "" && current != prefix && currentDay {
 				if _, open := counts[current]; open {
 					if err := finish(current); err != nil {
 						return err
 					}
 				}
 			}
-			current = prefix
+			current, currentDay = prefix, !day.IsZero()
 			ok, err := d.offer(prefix, o)
 			if err != nil {
 				return err
@@ -299,28 +323,14 @@ func (d *discovery) flat(p string) error {
 	return nil
 }
 
-// groupOf returns the prefix a key is counted under.
-func groupOf(key string) (prefix string, dayFolder bool) {
+// groupOf returns the prefix a key is counted under: the region-day folder
+// of keys in the trail layout (with its day), else the key's folder.
+func groupOf(key string) (prefix string, day time.Time) {
 	if k, ok := trail.ParseKey(key); ok {
-		return trail.DayPrefix(k), true
+		return trail.DayPrefix(k), k.Day
 	}
 	if i := strings.LastIndex(key, "/"); i >= 0 {
-		return key[:i+1], false
+		return key[:i+1], time.Time{}
 	}
-	return "", false
-}
-
-func dayFolderOf(prefix string) bool { return !dayOf(prefix).IsZero() }
-
-// dayOf reads the day of a prefix ending in YYYY/MM/DD/, or zero.
-func dayOf(prefix string) time.Time {
-	parts := strings.Split(strings.TrimSuffix(prefix, "/"), "/")
-	if len(parts) < 3 {
-		return time.Time{}
-	}
-	t, err := time.Parse("2006/01/02", strings.Join(parts[len(parts)-3:], "/"))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+	return "", time.Time{}
 }

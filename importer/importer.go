@@ -130,6 +130,13 @@ func (w window) spanInside(first, last time.Time) bool {
 	return w.end.IsZero() || !first.After(w.end.Add(15*time.Minute))
 }
 
+// byRetention reports whether data of up to t is out of the window
+// because of the store's retention alone: the import's own StartEventTime
+// would have kept it.
+func (w window) byRetention(t time.Time) bool {
+	return t.Before(w.retention) && (w.start.IsZero() || !t.Before(w.start))
+}
+
 // fileInside reports whether a file delivered at t (from its name) can hold
 // events of the window.
 func (w window) fileInside(t time.Time) bool {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/trail"
 )
 
 // Importer does the work of an import: discovery, reading, writing
@@ -282,34 +283,7 @@ func parseSourceURI(raw string) (*url.URL, Scope, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return bad("it has a query or fragment")
 	}
-	return u, Scope{ListPrefix: path, BelowAWSLogs: belowAWSLogs(path)}, nil
-}
-
-// belowAWSLogs reports whether a key prefix reaches below the levels of
-// the trail layout above the CloudTrail/ folder (AWSLogs/, the account, the
-// organization): from there on the user chose the objects, and every one of
-// them is taken. Above, only CloudTrail/ subtrees are (spec §4.4): digest
-// and Insights trees beside them are never read as logs.
-func belowAWSLogs(prefix string) bool {
-	i := strings.LastIndex("/"+prefix, "/AWSLogs/")
-	if i < 0 {
-		return false // a trail key prefix, or the bucket root
-	}
-	tail := prefix[i+len("AWSLogs/"):]
-	if tail == "" {
-		return false
-	}
-	if !strings.HasSuffix(tail, "/") {
-		return true // a partial name: the objects under it, as given
-	}
-	segs := strings.Split(strings.TrimSuffix(tail, "/"), "/")
-	switch {
-	case len(segs) == 1:
-		return !ctlake.IsAccountID(segs[0]) && !ctlake.IsOrganizationID(segs[0])
-	case len(segs) == 2:
-		return !ctlake.IsOrganizationID(segs[0]) || !ctlake.IsAccountID(segs[1])
-	}
-	return true
+	return u, Scope{ListPrefix: path, BelowAWSLogs: trail.PrefixLevel(path) == trail.LevelBelow}, nil
 }
 
 // GetImport returns an import with its live statistics.

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,7 +12,8 @@ import (
 )
 
 const importColumns = `id, account, region, destination, s3_location_uri, s3_bucket_region, s3_role_arn, start_ms, end_ms, status,
-	prefixes_found, prefixes_done, files_done, events_done, failed_entries, created_ms, updated_ms`
+	prefixes_found, prefixes_done, files_done, events_done, failed_entries, created_ms, updated_ms,
+	notes, retention_cutoff_ms`
 
 // Import returns the import with id.
 func (tx *Tx) Import(id string) (*ctlake.Import, error) {
@@ -59,15 +62,20 @@ func (tx *Tx) Imports(f ctlake.ImportFilter) ([]*ctlake.Import, error) {
 // PutImport inserts or updates im.
 func (tx *Tx) PutImport(im *ctlake.Import) error {
 	st := im.Statistics
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO imports (`+importColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	notes, err := json.Marshal(append([]string{}, im.Notes...))
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO imports (`+importColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, prefixes_found = excluded.prefixes_found,
 			prefixes_done = excluded.prefixes_done, files_done = excluded.files_done, events_done = excluded.events_done,
-			failed_entries = excluded.failed_entries, updated_ms = excluded.updated_ms`,
+			failed_entries = excluded.failed_entries, updated_ms = excluded.updated_ms, notes = excluded.notes,
+			retention_cutoff_ms = excluded.retention_cutoff_ms`,
 		im.ID, im.Account, im.Region, im.Destination, im.Source.S3LocationURI, im.Source.S3BucketRegion, im.Source.S3BucketAccessRoleARN,
 		millis(im.StartEventTime), millis(im.EndEventTime), string(im.Status),
 		st.PrefixesFound, st.PrefixesCompleted, st.FilesCompleted, st.EventsCompleted, st.FailedEntries,
-		millis(im.CreatedAt), millis(im.UpdatedAt))
+		millis(im.CreatedAt), millis(im.UpdatedAt), notes, millis(im.RetentionCutoff))
 	return err
 }
 
@@ -77,13 +85,21 @@ func scanImports(rows *sql.Rows) ([]*ctlake.Import, error) {
 	for rows.Next() {
 		var im ctlake.Import
 		var status string
-		var start, end, created, updated int64
+		var start, end, created, updated, cutoff int64
+		var notes string
 		st := &im.Statistics
 		if err := rows.Scan(&im.ID, &im.Account, &im.Region, &im.Destination, &im.Source.S3LocationURI, &im.Source.S3BucketRegion,
 			&im.Source.S3BucketAccessRoleARN, &start, &end, &status, &st.PrefixesFound, &st.PrefixesCompleted,
-			&st.FilesCompleted, &st.EventsCompleted, &st.FailedEntries, &created, &updated); err != nil {
+			&st.FilesCompleted, &st.EventsCompleted, &st.FailedEntries, &created, &updated, &notes, &cutoff); err != nil {
 			return nil, err
 		}
+		if err := json.Unmarshal([]byte(notes), &im.Notes); err != nil {
+			return nil, fmt.Errorf("import %s: notes: %w", im.ID, err)
+		}
+		if len(im.Notes) == 0 {
+			im.Notes = nil
+		}
+		im.RetentionCutoff = fromMillis(cutoff)
 		im.Status = ctlake.ImportStatus(status)
 		im.StartEventTime, im.EndEventTime = fromMillis(start), fromMillis(end)
 		im.CreatedAt, im.UpdatedAt = fromMillis(created), fromMillis(updated)

@@ -126,6 +126,10 @@ var migrations = []string{
 	// catalog's existing results are counted by their stored size.
 	`ALTER TABLE queries ADD COLUMN result_bytes INTEGER NOT NULL DEFAULT 0;
 	UPDATE queries SET result_bytes = (SELECT COALESCE(SUM(length(CAST(row AS BLOB))), 0) FROM query_results WHERE query_id = queries.id);`,
+
+	// What an import's last attempt passed over, and its retention cut-off.
+	`ALTER TABLE imports ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'; -- JSON array of strings
+	ALTER TABLE imports ADD COLUMN retention_cutoff_ms INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -178,7 +178,9 @@ func gzipError(src *sourceReader, err error) error {
 	return invalidFile("the gzip stream cannot be read: %v", err)
 }
 
-// describeHead says what the file starts with instead of a gzip header.
+// describeHead says what the file starts with instead of a gzip header,
+// by kind, never by quoting it: the file may be anything a link or a
+// mistaken prefix led to (a password file, a key).
 func describeHead(src *sourceReader) string {
 	head := src.head[:src.nhead]
 	switch {
@@ -189,7 +191,12 @@ func describeHead(src *sourceReader) string {
 	case len(head) >= 2 && head[0] == 'P' && head[1] == 'K':
 		return "it looks like a zip archive"
 	}
-	return fmt.Sprintf("it starts with bytes % x", head)
+	for _, c := range head {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			return "it looks like binary data of another format"
+		}
+	}
+	return "it looks like plain text"
 }
 
 // decoder holds the state of one Decode call.

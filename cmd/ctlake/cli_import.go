@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/ctlake/ctlake/api"
 )
 
 // importPollInterval is how often a followed import is asked for its
@@ -139,7 +140,7 @@ func (c *cli) followToEnd(ctx context.Context, id string, created *time.Time) er
 		return err
 	}
 	fmt.Fprintln(c.stdout)
-	if err := c.writeImport(done, true); err != nil {
+	if err := c.writeImport(ctx, done, true); err != nil {
 		return err
 	}
 	if err := c.writeFailures(ctx, id, true); err != nil {
@@ -212,8 +213,13 @@ func snapshotOf(out *cloudtrail.GetImportOutput) importSnapshot {
 }
 
 // writeImport shows an import for people. With headline, a first line says
-// how it ended and how long it took.
-func (c *cli) writeImport(out *cloudtrail.GetImportOutput, headline bool) error {
+// how it ended and how long it took. On ctlake, the notes of GetImportNotes
+// follow: what the import passed over and why.
+func (c *cli) writeImport(ctx context.Context, out *cloudtrail.GetImportOutput, headline bool) error {
+	notes, err := c.importNotes(ctx, aws.ToString(out.ImportId))
+	if err != nil {
+		return err
+	}
 	status := string(out.ImportStatus)
 	s := snapshotOf(out)
 	var took time.Duration
@@ -232,10 +238,7 @@ func (c *cli) writeImport(out *cloudtrail.GetImportOutput, headline bool) error 
 		src := out.ImportSource.S3
 		source = fmt.Sprintf("%s (region %s, role %s)", aws.ToString(src.S3LocationUri), aws.ToString(src.S3BucketRegion), aws.ToString(src.S3BucketAccessRoleArn))
 	}
-	window := "all events"
-	if out.StartEventTime != nil || out.EndEventTime != nil {
-		window = timeText(out.StartEventTime) + " to " + timeText(out.EndEventTime)
-	}
+	window := windowText(out.StartEventTime, out.EndEventTime, notes)
 	failedStyle := ""
 	if s.failed > 0 {
 		failedStyle = styleRed
@@ -256,7 +259,34 @@ func (c *cli) writeImport(out *cloudtrail.GetImportOutput, headline bool) error 
 	if !s.running() {
 		fields = append(fields, field{"Duration", durationText(took), ""})
 	}
-	return writeFields(c.stdout, c.out, fields)
+	if err := writeFields(c.stdout, c.out, fields); err != nil {
+		return err
+	}
+	if notes != nil && len(notes.Notes) > 0 {
+		fmt.Fprintln(c.stdout, c.out.paint(styleYellow, "Skipped:"))
+		for _, n := range notes.Notes {
+			fmt.Fprintf(c.stdout, "  - %s\n", n)
+		}
+	}
+	return nil
+}
+
+// windowText says which events the import keeps: its own StartEventTime
+// and EndEventTime, and the store's retention cut-off, which drops older
+// events whatever the import asked.
+func windowText(start, end *time.Time, notes *api.ImportNotes) string {
+	cutoff := ""
+	if notes != nil && notes.RetentionCutoff != nil && (start == nil || start.Before(notes.RetentionCutoff.Time)) {
+		t := notes.RetentionCutoff.Time
+		start, cutoff = &t, " (the store's retention cut-off)"
+	}
+	switch {
+	case start == nil && end == nil:
+		return "all events"
+	case end == nil:
+		return "events since " + timeText(start) + cutoff
+	}
+	return timeText(start) + cutoff + " to " + timeText(end)
 }
 
 // sourceURI checks an import source. A folder path becomes a file:// URI

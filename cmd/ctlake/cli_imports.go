@@ -162,7 +162,7 @@ func importStatusCommand() *clientCommand {
 			if watch && snapshotOf(out).running() {
 				return c.followToEnd(ctx, args[0], out.CreatedTimestamp)
 			}
-			return c.writeImport(out, false)
+			return c.writeImport(ctx, out, false)
 		},
 	}
 }
@@ -200,7 +200,7 @@ func stopImportCommand() *clientCommand {
 			if err != nil {
 				return err
 			}
-			return c.writeImport(&cloudtrail.GetImportOutput{
+			return c.writeImport(ctx, &cloudtrail.GetImportOutput{
 				ImportId: out.ImportId, ImportStatus: out.ImportStatus, ImportSource: out.ImportSource, Destinations: out.Destinations,
 				StartEventTime: out.StartEventTime, EndEventTime: out.EndEventTime, ImportStatistics: out.ImportStatistics,
 				CreatedTimestamp: out.CreatedTimestamp, UpdatedTimestamp: out.UpdatedTimestamp,

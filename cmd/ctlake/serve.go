@@ -41,6 +41,7 @@ type Config struct {
 	MemoryLimit                   string
 	KeepOutOfWindowRecords        bool
 	AssumeSourceRole              bool
+	ImportRoots                   []string // folders file:// imports may read; none: the working directory's parent
 	DedupeEventIDs                bool
 	QueryTimeout                  time.Duration
 	QueryWorkers                  int
@@ -102,6 +103,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"keep every record of the files an import's time window selects, instead of only records with StartEventTime <= eventTime <= EndEventTime")
 	fs.BoolVar(&c.AssumeSourceRole, "assume-source-role", false,
 		"read S3 import sources as the import's S3BucketAccessRoleArn, assumed through STS (default: the server's own AWS credentials)")
+	fs.Func("import-root", "folder that file:// imports may read, with everything under it (repeatable; default: the working directory's parent, never /)",
+		func(v string) error { c.ImportRoots = append(c.ImportRoots, v); return nil })
 	fs.BoolVar(&c.DedupeEventIDs, "import-dedupe-event-ids", false,
 		"keep one event per eventID within each import (AWS does not de-duplicate; costs ~40 bytes of memory per imported event)")
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", time.Hour, "a query running longer ends TIMED_OUT (CloudTrail Lake allows about an hour)")
@@ -164,6 +167,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
+	roots, err := importRoots(m.Config.ImportRoots, dataDir)
+	if err != nil {
+		return err
+	}
+
 	m.Catalog = sqlite.NewCatalog(filepath.Join(dataDir, "catalog.db"))
 	if err := m.Catalog.Open(ctx); err != nil {
 		return err
@@ -174,7 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OrganizationManagementAccount: m.Config.OrganizationManagementAccount,
 		Logger:                        m.Logger,
 		Segments:                      segments,
-		Sources:                       sourceOpener{assumeRole: m.Config.AssumeSourceRole},
+		Sources:                       sourceOpener{assumeRole: m.Config.AssumeSourceRole, importRoots: roots, dataDir: dataDir},
 		MaxConcurrentImports:          m.Config.MaxConcurrentImports,
 		Importer: &importer.Importer{
 			Catalog:                m.Catalog,
@@ -256,7 +264,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Logger.Info("ctlake is serving the CloudTrail API", "url", m.Server.URL(), "data", dataDir,
-		"account_id", m.Config.AccountID, "version", Version)
+		"account_id", m.Config.AccountID, "import_roots", roots, "version", Version)
 	return nil
 }
 

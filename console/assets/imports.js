@@ -86,8 +86,15 @@ export function importsPage(root, ctx) {
       r.id.textContent = imp.ImportId;
       r.prefixes.append(r.bar, ' ', r.barText);
       r.tr.append(r.id, r.status, r.source, r.into, r.prefixes, r.files, r.events, r.failed, r.updated, r.actions);
+      r.notes = h('tr', { class: 'import-notes', 'data-notes-for': imp.ImportId, hidden: true });
       rows.set(imp.ImportId, r);
     }
+    // What a finished import passed over and why (GetImportNotes, a ctlake
+    // extension): an import that found nothing must say so.
+    const notes = imp.Notes || [];
+    r.notes.hidden = notes.length === 0;
+    r.notes.replaceChildren(h('td', { colspan: 10, class: 'msg warn' }, h('strong', {}, 'Skipped: '),
+      h('ul', {}, notes.map((n) => h('li', {}, n)))));
     const st = imp.ImportStatistics || {};
     const found = st.PrefixesFound || 0, done = st.PrefixesCompleted || 0;
     r.tr.dataset.status = imp.ImportStatus;
@@ -119,17 +126,24 @@ export function importsPage(root, ctx) {
         ['FAILED', 'STOPPED'].includes(imp.ImportStatus) && b('Retry', 'secondary', () => act(() => `Retrying ${imp.ImportId}.`, () => api.call('StartImport', { ImportId: imp.ImportId }))),
       ].filter(Boolean));
     }
-    return r.tr;
+    return [r.tr, r.notes];
   }
 
   const final = new Map(); // finished imports do not change: fetched once
   async function refresh() {
     const list = await api.listAll('ListImports', {}, 'Imports');
     list.sort((a, b) => (b.CreatedTimestamp || 0) - (a.CreatedTimestamp || 0));
-    const details = await Promise.all(list.map((it) => final.get(it.ImportId) || api.call('GetImport', { ImportId: it.ImportId })));
-    for (const d of details) if (!running.has(d.ImportStatus)) final.set(d.ImportId, d);
+    const details = await Promise.all(list.map(async (it) => {
+      if (final.has(it.ImportId)) return final.get(it.ImportId);
+      const d = await api.call('GetImport', { ImportId: it.ImportId });
+      if (!running.has(d.ImportStatus)) {
+        d.Notes = (await api.call('GetImportNotes', { ImportId: it.ImportId })).Notes;
+        final.set(d.ImportId, d);
+      }
+      return d;
+    }));
     if (!alive) return false;
-    tbody.replaceChildren(...details.map(row));
+    tbody.replaceChildren(...details.flatMap(row));
     if (!details.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No import in this region yet.')));
     return details.some((d) => running.has(d.ImportStatus));
   }
