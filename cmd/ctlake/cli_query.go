@@ -217,15 +217,16 @@ func bytesText(n int64) string {
 // name after FROM or JOIN become the id. A statement that names the store
 // by its id already needs nothing; one that names it no way at all is
 // refused, since --store then has no effect and was likely a mistake. A
-// statement the front end refuses is left to the server, whose message
-// says what is wrong with it.
+// statement that the front end refuses but that holds the id is left to
+// the server, whose message says what is wrong with it.
 func bindStoreRef(sql, name, id string) (string, error) {
 	bound, n := bindStore(sql, name, id)
 	if n > 0 {
 		return bound, nil
 	}
+	id = strings.ToLower(id)
 	st, err := lakesql.Translate(sql)
-	if err != nil || slices.Contains(st.Stores, strings.ToLower(id)) {
+	if err == nil && slices.Contains(st.Stores, id) || err != nil && strings.Contains(strings.ToLower(sql), id) {
 		return sql, nil
 	}
 	return "", usageErrorf("--store %s: the SQL names neither $store nor %s after FROM or JOIN, nor the store's id %s "+

@@ -29,8 +29,9 @@ func TestBindStore(t *testing.T) {
 
 // TestBindStoreRef: with --store, a statement may name the store by $store,
 // by its name or already by its id (in either case, bare or quoted); one
-// that names it no way is refused, and one the front end refuses goes to
-// the server unchanged, whose message says what is wrong.
+// that names it no way is refused, and one the front end refuses but that
+// holds the id goes to the server unchanged, whose message says what is
+// wrong.
 func TestBindStoreRef(t *testing.T) {
 	const id = "0e3b2c1a-7d5f-4a9b-8c6d-112233445566"
 	const other = "5f1c3b1e-2a4d-4c6e-9f00-0123456789ab"
@@ -44,7 +45,8 @@ func TestBindStoreRef(t *testing.T) {
 		{`SELECT * FROM ` + other, "", "--store people: the SQL names neither $store nor people after FROM or JOIN, nor the store's id " + id +
 			" (in a double-quoted shell string, write \\$store, or the name)"},
 		{`SELECT * FROM ` + other + ` WHERE x = '` + id + `'`, "", "names neither $store nor people"},
-		{`SELECT * FROM other WHERE`, `SELECT * FROM other WHERE`, ""},
+		{`SELECT * FROM ` + id + ` WHERE`, `SELECT * FROM ` + id + ` WHERE`, ""},
+		{`SELECT 1 FROM other`, "", "names neither $store nor people"},
 	} {
 		got, err := bindStoreRef(c.sql, "people", id)
 		switch {
