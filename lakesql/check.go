@@ -45,9 +45,12 @@ var blockedFuncs = setOf(
 	// SQL inside SQL
 	"query", "query_table", "json_execute_serialized_sql", "json_serialize_sql", "json_deserialize_sql",
 	"json_serialize_plan", "sql_auto_complete", "check_peg_parser",
-	// settings, environment, secrets, catalog
+	// settings, environment, secrets, catalog; tables named by a string
+	// (histogram_values is a table macro over query_table; format_type and
+	// get_block_size are macros over duckdb_types and pragma_database_size)
 	"current_setting", "getenv", "getvariable", "which_secret", "current_database", "current_catalog",
-	"seq_scan", "summary",
+	"current_schema", "current_schemas", "current_query", "in_search_path", "seq_scan", "summary",
+	"histogram_values", "format_type", "get_block_size",
 	// state of the database or the process
 	"checkpoint", "force_checkpoint", "write_log", "truncate_duckdb_logs", "sleep_ms", "pg_sleep",
 	"copy_database", "import_database", "export_database", "install_extension", "load_extension",
@@ -214,27 +217,37 @@ func (c *checker) walkFrom(seq []*node, i int, sc *scope, fn string, inFrom bool
 				}
 			case "recursive":
 				return c.errorf(n, "RECURSIVE is not supported")
-			case "from":
-				if isDistinctFrom(seq, i) || fromArgs {
+			case "from", "join":
+				if at(seq, i-1).kw("as") {
+					// DuckDB takes any keyword as a column alias; Trino
+					// does not, and reading it as a clause would be wrong.
+					return c.errorf(n, "%s is a reserved word and cannot be a name after AS: quote it (%s) to use it as one",
+						strings.ToUpper(w), quoteIdent(n.text))
+				}
+				if w == "from" && (isDistinctFrom(seq, i) || fromArgs) {
 					break
 				}
 				j, err := c.tableRef(seq, i+1, sc, n)
 				if err != nil {
 					return err
 				}
-				inFrom = true
-				i = j
-				continue
-			case "join":
-				j, err := c.tableRef(seq, i+1, sc, n)
-				if err != nil {
-					return err
+				if w == "from" {
+					inFrom = true
 				}
 				i = j
 				continue
 			case "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except",
-				"window", "qualify", "fetch", "select", "values":
-				inFrom = false
+				"window", "qualify", "fetch", "select":
+				// These end a FROM list, unless the word is a name after
+				// AS (DuckDB takes any keyword as a column alias there).
+				// VALUES is not among them: it cannot follow a FROM list
+				// without one of these first, and it is a non-reserved word
+				// that DuckDB takes as a table alias, with or without AS
+				// ("FROM t AS values, range(10)"), after which the comma
+				// still begins a table reference.
+				if !at(seq, i-1).kw("as") {
+					inFrom = false
+				}
 			default:
 				if next.isParen() {
 					if err := c.call(n, w); err != nil {

@@ -137,11 +137,11 @@
 //
 // # Security model
 //
-// The query engine runs DuckDB in-process, and DuckDB can read and write
-// files, reach the network, load extensions and change its own settings
-// from SQL. This package is the first of two layers; the engine is the
-// second (enable_external_access off except the store files, configuration
-// locked, no extension loading, memory and time limits). Before anything
+// The query engine runs DuckDB in sandboxed worker processes, and DuckDB
+// can read and write files, reach the network, load extensions and change
+// its own settings from SQL. This package is the first of two layers; the
+// engine is the second (enable_external_access off except the store files,
+// configuration locked, no extension loading, memory and time limits). Before anything
 // runs, Translate refuses:
 //
 //   - anything but exactly one statement (one trailing ";" is allowed)
@@ -163,19 +163,26 @@
 //     main.t), the engine's view names written directly, and a store id
 //     followed by "." or "(" are all refused. A FROM is a table position
 //     unless it ends IS [NOT] DISTINCT FROM or stands in the argument list
-//     of EXTRACT, SUBSTRING or TRIM (and that list holds no SELECT);
+//     of EXTRACT, SUBSTRING or TRIM (and that list holds no SELECT). A
+//     keyword used as a name never ends a FROM list: DuckDB takes VALUES as
+//     a table alias with or without AS, and any keyword as a name after AS,
+//     so "FROM t AS values, x" still checks x; FROM or JOIN after AS is
+//     refused (quote it). TestKeywordAliasEscapes tries every keyword of
+//     the linked DuckDB in every alias position;
 //   - names defined by WITH are scoped as DuckDB scopes them, with one
 //     difference that matters: a name is not visible in its own definition
 //     nor in earlier ones, because DuckDB resolves such a reference against
-//     the catalog (measured: WITH t AS (SELECT * FROM t) reads the table
-//     t). WITH RECURSIVE is refused for the same reason, and names must be
+//     the catalog (WITH t AS (SELECT * FROM t) reads the table t;
+//     TestCTEShadowing). WITH RECURSIVE is refused for the same reason, and names must be
 //     plain identifiers without a prefix of the engine or of DuckDB's
 //     catalog (eds_, duckdb_, pg_, sqlite_, pragma_...);
 //   - any call, anywhere (select list, lambda, method syntax x.f(), quoted
 //     name), of a function that reads files or other databases, reaches the
 //     network, exposes settings, the environment, secrets or the catalog,
-//     runs SQL of its own, or changes the state of the database or the
-//     process: blockedFuncs and the prefixes read_, parquet_, duckdb_,
+//     runs SQL of its own, reads a table named by a string (query_table and
+//     the macros over it or over the catalog: histogram_values,
+//     format_type, get_block_size), or changes the state of the database or
+//     the process: blockedFuncs and the prefixes read_, parquet_, duckdb_,
 //     pragma_, pg_, sqlite_, postgres_, mysql_, iceberg_, delta_, arrow_,
 //     enable_, disable_ and others. TestDuckDBFunctions keeps a reviewed
 //     verdict for every function of the linked DuckDB in

@@ -19,7 +19,8 @@ var mustBlock = setOf("read_csv", "read_csv_auto", "read_json", "read_json_auto"
 	"read_ndjson_objects", "read_json_objects", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
 	"read_text", "read_blob", "glob", "sniff_csv", "iceberg_scan", "delta_scan", "sqlite_scan", "postgres_scan",
 	"duckdb_settings", "duckdb_extensions", "duckdb_tables", "duckdb_views", "duckdb_secrets", "pragma_table_info",
-	"getenv", "current_setting", "query", "query_table", "json_execute_serialized_sql", "which_secret", "read_duckdb")
+	"getenv", "current_setting", "query", "query_table", "json_execute_serialized_sql", "which_secret", "read_duckdb",
+	"histogram_values", "format_type", "get_block_size")
 
 // checkAccepted checks the invariants of a statement that Translate
 // accepted, by reading its SQL back with the package's own lexer.

@@ -20,50 +20,7 @@ import (
 // what they check is what a Lake query sees.
 
 // The Lake schema of spec §6.2, as DuckDB names its types, in order.
-var wantColumns = [][2]string{
-	{"eventversion", "VARCHAR"},
-	{"useridentity", `STRUCT("type" VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, accesskeyid VARCHAR, username VARCHAR, ` +
-		`sessioncontext STRUCT(` +
-		`attributes STRUCT(creationdate TIMESTAMP WITH TIME ZONE, mfaauthenticated VARCHAR), ` +
-		`sessionissuer STRUCT("type" VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR), ` +
-		`webidfederationdata STRUCT(federatedprovider VARCHAR, attributes MAP(VARCHAR, VARCHAR)), ` +
-		`sourceidentity VARCHAR, ec2roledelivery VARCHAR, ec2issuedinvpc VARCHAR), ` +
-		`invokedby VARCHAR, identityprovider VARCHAR, ` +
-		`onbehalfof STRUCT(userid VARCHAR, identitystorearn VARCHAR), ` +
-		`inscopeof STRUCT(sourcearn VARCHAR, sourceaccount VARCHAR, issuertype VARCHAR, credentialsissuedto VARCHAR))`},
-	{"eventtime", "TIMESTAMP WITH TIME ZONE"},
-	{"eventsource", "VARCHAR"},
-	{"eventname", "VARCHAR"},
-	{"awsregion", "VARCHAR"},
-	{"sourceipaddress", "VARCHAR"},
-	{"useragent", "VARCHAR"},
-	{"errorcode", "VARCHAR"},
-	{"errormessage", "VARCHAR"},
-	{"requestparameters", "MAP(VARCHAR, VARCHAR)"},
-	{"responseelements", "MAP(VARCHAR, VARCHAR)"},
-	{"additionaleventdata", "MAP(VARCHAR, VARCHAR)"},
-	{"requestid", "VARCHAR"},
-	{"eventid", "VARCHAR"},
-	{"readonly", "BOOLEAN"},
-	{"resources", `STRUCT(accountid VARCHAR, "type" VARCHAR, arn VARCHAR, arnprefix VARCHAR)[]`},
-	{"eventtype", "VARCHAR"},
-	{"apiversion", "VARCHAR"},
-	{"managementevent", "BOOLEAN"},
-	{"recipientaccountid", "VARCHAR"},
-	{"sharedeventid", "VARCHAR"},
-	{"annotation", "VARCHAR"},
-	{"vpcendpointid", "VARCHAR"},
-	{"vpcendpointaccountid", "VARCHAR"},
-	{"serviceeventdetails", "MAP(VARCHAR, VARCHAR)"},
-	{"addendum", "MAP(VARCHAR, VARCHAR)"},
-	{"edgedevicedetails", "MAP(VARCHAR, VARCHAR)"},
-	{"insightdetails", "MAP(VARCHAR, VARCHAR)"},
-	{"eventcategory", "VARCHAR"},
-	{"tlsdetails", "STRUCT(tlsversion VARCHAR, ciphersuite VARCHAR, clientprovidedhostheader VARCHAR)"},
-	{"sessioncredentialfromconsole", "VARCHAR"},
-	{"eventjson", "VARCHAR"},
-	{"eventjsonchecksum", "VARCHAR"},
-}
+var wantColumns = duckColumns()
 
 // Three hand-built events: every field set, every field a non-nil empty
 // value, every field nil. The tests list them in time order.

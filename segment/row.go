@@ -81,8 +81,6 @@ func (b *rowBuilder) userIdentity(u *ctlake.UserIdentity, d int) {
 	b.str(u.AccessKeyID, d)
 	b.str(u.UserName, d)
 	b.sessionContext(u.SessionContext, d)
-	b.str(u.InvokedBy, d)
-	b.str(u.IdentityProvider, d)
 	if o := u.OnBehalfOf; o == nil {
 		b.nulls(onBehalfOfLeaves, d)
 	} else {
@@ -97,6 +95,8 @@ func (b *rowBuilder) userIdentity(u *ctlake.UserIdentity, d int) {
 		b.str(s.IssuerType, d+1)
 		b.str(s.CredentialsIssuedTo, d+1)
 	}
+	b.str(u.InvokedBy, d)
+	b.str(u.IdentityProvider, d)
 }
 
 func (b *rowBuilder) sessionContext(s *ctlake.SessionContext, d int) {

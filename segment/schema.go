@@ -88,10 +88,10 @@ var (
 		field("accesskeyid", enum),
 		field("username", enum),
 		field("sessioncontext", sessionContextNode),
-		field("invokedby", enum),
-		field("identityprovider", enum),
 		field("onbehalfof", onBehalfOfNode),
 		field("inscopeof", inScopeOfNode),
+		field("invokedby", enum),
+		field("identityprovider", enum),
 	})
 	resourcesNode = parquet.Optional(parquet.List(parquet.Optional(group{
 		field("accountid", enum),

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/ctlake/ctlake/lakesql"
 )
 
 // queryPollMax is the longest wait between two DescribeQuery calls; the
@@ -32,7 +34,7 @@ func queryCommand() *clientCommand {
 		name: "query",
 		args: `"SQL" | - | --file F  [--store NAME|ID|ARN] [--format table|csv|json]`,
 		summary: "Runs a CloudTrail Lake SQL query, waits for it and prints its result (all pages).\n" +
-			"The SQL names stores by id or ARN, as on AWS; with --store, it may name that store as\n" +
+			"The SQL names stores by id, as on AWS; with --store, it may also name that store as\n" +
 			"$store or by the store's name right after FROM or JOIN, and the CLI puts in its id.\n" +
 			"Statistics go to stderr. Ctrl-C cancels the query. The exit status is 1 unless it FINISHED.",
 		flags: func(fs *flag.FlagSet) {
@@ -59,10 +61,8 @@ func queryCommand() *clientCommand {
 				if err != nil {
 					return err
 				}
-				var n int
-				if sql, n = bindStore(sql, f.store, storeID(ref)); n == 0 {
-					return usageErrorf("--store %s: the SQL names neither $store nor %s after FROM or JOIN "+
-						"(in a double-quoted shell string, write \\$store, or the name)", f.store, f.store)
+				if sql, err = bindStoreRef(sql, f.store, storeID(ref)); err != nil {
+					return err
 				}
 			}
 			return c.runQuery(ctx, sql, f)
@@ -211,6 +211,26 @@ func bytesText(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// bindStoreRef binds --store name (whose id is id) in sql: $store and the
+// name after FROM or JOIN become the id. A statement that names the store
+// by its id already needs nothing; one that names it no way at all is
+// refused, since --store then has no effect and was likely a mistake. A
+// statement that the front end refuses but that holds the id is left to
+// the server, whose message says what is wrong with it.
+func bindStoreRef(sql, name, id string) (string, error) {
+	bound, n := bindStore(sql, name, id)
+	if n > 0 {
+		return bound, nil
+	}
+	id = strings.ToLower(id)
+	st, err := lakesql.Translate(sql)
+	if err == nil && slices.Contains(st.Stores, id) || err != nil && strings.Contains(strings.ToLower(sql), id) {
+		return sql, nil
+	}
+	return "", usageErrorf("--store %s: the SQL names neither $store nor %s after FROM or JOIN, nor the store's id %s "+
+		"(in a double-quoted shell string, write \\$store, or the name)", name, name, id)
 }
 
 // bindStore puts id where the SQL names the store as $store, or by name

@@ -27,6 +27,37 @@ func TestBindStore(t *testing.T) {
 	}
 }
 
+// TestBindStoreRef: with --store, a statement may name the store by $store,
+// by its name or already by its id (in either case, bare or quoted); one
+// that names it no way is refused, and one the front end refuses but that
+// holds the id goes to the server unchanged, whose message says what is
+// wrong.
+func TestBindStoreRef(t *testing.T) {
+	const id = "0e3b2c1a-7d5f-4a9b-8c6d-112233445566"
+	const other = "5f1c3b1e-2a4d-4c6e-9f00-0123456789ab"
+	for _, c := range []struct{ sql, want, err string }{
+		{`SELECT * FROM $store`, `SELECT * FROM ` + id, ""},
+		{`SELECT * FROM people`, `SELECT * FROM ` + id, ""},
+		{`SELECT * FROM ` + id, `SELECT * FROM ` + id, ""},
+		{`SELECT * FROM "` + strings.ToUpper(id) + `"`, `SELECT * FROM "` + strings.ToUpper(id) + `"`, ""},
+		{`SELECT * FROM ` + other + ` a JOIN ` + id + ` b ON a.eventid = b.eventid`,
+			`SELECT * FROM ` + other + ` a JOIN ` + id + ` b ON a.eventid = b.eventid`, ""},
+		{`SELECT * FROM ` + other, "", "--store people: the SQL names neither $store nor people after FROM or JOIN, nor the store's id " + id +
+			" (in a double-quoted shell string, write \\$store, or the name)"},
+		{`SELECT * FROM ` + other + ` WHERE x = '` + id + `'`, "", "names neither $store nor people"},
+		{`SELECT * FROM ` + id + ` WHERE`, `SELECT * FROM ` + id + ` WHERE`, ""},
+		{`SELECT 1 FROM other`, "", "names neither $store nor people"},
+	} {
+		got, err := bindStoreRef(c.sql, "people", id)
+		switch {
+		case c.err == "" && (err != nil || got != c.want):
+			t.Errorf("bindStoreRef(%q) = %q, %v; want %q", c.sql, got, err, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("bindStoreRef(%q) = %q, %v; want an error with %q", c.sql, got, err, c.err)
+		}
+	}
+}
+
 func TestRowsAsJSONAndCSV(t *testing.T) {
 	s := func(v string) *string { return &v }
 	rows := []resultRow{
