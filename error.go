@@ -77,6 +77,33 @@ const (
 	SerializationException    = "SerializationException"
 	UnknownOperationException = "UnknownOperationException"
 	RequestEntityTooLarge     = "RequestEntityTooLargeException"
+	// ThrottlingException refuses a call because the server is busy. It is
+	// in the CloudTrail model (HTTP 400), and every AWS SDK retries it.
+	ThrottlingException = "ThrottlingException"
+	// RequestTimeoutException ends a request whose body did not arrive in
+	// time: HTTP 408, as AWS JSON services answer (botocore's _retry.json
+	// lists it for glacier), and the SDKs retry it as a transient error.
+	RequestTimeoutException = "RequestTimeoutException"
+	NotFoundException       = "NotFoundException"
+	ValidationException     = "ValidationException"
+	// AccessDeniedException (in the CloudTrail model) also refuses a
+	// request for a Host the server is not served as (DNS rebinding) and a
+	// console request from another site.
+	AccessDeniedException         = "AccessDeniedException"
+	UnsupportedMediaTypeException = "UnsupportedMediaTypeException"
+)
+
+// Authentication error codes: AWS front ends answer a refused SigV4
+// signature with these, and clients branch on them (aws-sdk-go-v2 retries
+// InvalidSignatureException with its clock corrected).
+const (
+	IncompleteSignatureException        = "IncompleteSignatureException"
+	InvalidSignatureException           = "InvalidSignatureException"
+	MissingAuthenticationTokenException = "MissingAuthenticationTokenException"
+	UnrecognizedClientException         = "UnrecognizedClientException"
+	// InvalidCSRFTokenException refuses a console call without the
+	// session's CSRF token (ctlake's own; AWS's console is not an API).
+	InvalidCSRFTokenException = "InvalidCSRFTokenException"
 )
 
 // Import error codes.

@@ -47,9 +47,8 @@ const (
 
 // Defaults of Config.
 const (
-	DefaultIdleTimeout  = 12 * time.Hour
-	DefaultMaxBodyBytes = 4 << 20
-	DefaultRegion       = "us-east-1"
+	DefaultIdleTimeout = 12 * time.Hour
+	DefaultRegion      = "us-east-1"
 	// DefaultMaxSessions bounds the memory sessions take: signing in beyond
 	// it ends the least recently used session.
 	DefaultMaxSessions = 1000
@@ -67,8 +66,6 @@ type Config struct {
 	// IdleTimeout ends a session unused for this long; DefaultIdleTimeout
 	// when zero.
 	IdleTimeout time.Duration
-	// MaxBodyBytes caps request bodies; DefaultMaxBodyBytes when zero.
-	MaxBodyBytes int64
 	// MaxSessions caps the sessions kept; DefaultMaxSessions when zero.
 	MaxSessions int
 	Logger      *slog.Logger
@@ -80,6 +77,7 @@ type Config struct {
 type Console struct {
 	cfg      Config
 	sessions *sessions
+	backoff  *signInBackoff
 	static   *staticFiles
 	mux      *http.ServeMux
 }
@@ -88,9 +86,6 @@ type Console struct {
 func New(cfg Config) (*Console, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
@@ -108,6 +103,7 @@ func New(cfg Config) (*Console, error) {
 	c := &Console{
 		cfg:      cfg,
 		sessions: newSessions(cfg.IdleTimeout, cfg.MaxSessions, cfg.Now),
+		backoff:  newSignInBackoff(cfg.Now, maxBackoffClients),
 		static:   static,
 		mux:      http.NewServeMux(),
 	}

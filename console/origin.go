@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"net/url"
+
+	"github.com/ctlake/ctlake"
 )
 
 // contentSecurityPolicy allows the console's own files and nothing else:
@@ -20,7 +22,7 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 }
 
-var errForeignOrigin = &refusal{http.StatusForbidden, "AccessDeniedException",
+var errForeignOrigin = &refusal{http.StatusForbidden, ctlake.AccessDeniedException,
 	"The console answers only its own pages: this request came from another site (Origin or Sec-Fetch-Site)."}
 
 // checkSameOrigin refuses a request a browser sent on behalf of another

@@ -3,11 +3,15 @@ package console
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"regexp"
+	"strconv"
 
+	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/awsjson"
 )
 
@@ -80,7 +84,7 @@ func (c *Console) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	// A JSON content type cannot be sent cross-site without a CORS
 	// preflight, which this server never grants.
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		awsjson.WriteError(w, http.StatusUnsupportedMediaType, "UnsupportedMediaTypeException",
+		awsjson.WriteError(w, http.StatusUnsupportedMediaType, ctlake.UnsupportedMediaTypeException,
 			"Sign in with a JSON body {\"accessKeyId\": …, \"secretAccessKey\": …} and Content-Type: application/json.")
 		return
 	}
@@ -90,7 +94,7 @@ func (c *Console) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &in)
 	}
 	if err != nil {
-		awsjson.WriteError(w, http.StatusBadRequest, "SerializationException",
+		awsjson.WriteError(w, http.StatusBadRequest, ctlake.SerializationException,
 			"The sign-in body must be a JSON object {\"accessKeyId\": …, \"secretAccessKey\": …} of at most 4 KiB.")
 		return
 	}
@@ -99,19 +103,29 @@ func (c *Console) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.AccessKeyID == "" || in.SecretAccessKey == "" {
-		awsjson.WriteError(w, http.StatusBadRequest, "ValidationException", "Enter both the access key id and the secret access key.")
+		awsjson.WriteError(w, http.StatusBadRequest, ctlake.ValidationException, "Enter both the access key id and the secret access key.")
+		return
+	}
+	client := clientAddress(r)
+	if wait := c.backoff.wait(client); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		awsjson.WriteError(w, http.StatusTooManyRequests, ctlake.ThrottlingException, fmt.Sprintf(
+			"Too many failed sign-ins from this address: try again in %d s. Each further failure doubles the wait, up to %d s.", secs, int(maxBackoff.Seconds())))
 		return
 	}
 	if !c.acceptsKey(in.AccessKeyID, in.SecretAccessKey) {
+		c.backoff.failed(client)
 		logged := "(not shaped like an access key id)"
 		if accessKeyPattern.MatchString(in.AccessKeyID) {
 			logged = in.AccessKeyID
 		}
 		c.cfg.Logger.Info("console sign-in refused", "access_key_id", logged, "remote", r.RemoteAddr)
-		awsjson.WriteError(w, http.StatusUnauthorized, "UnrecognizedClientException",
+		awsjson.WriteError(w, http.StatusUnauthorized, ctlake.UnrecognizedClientException,
 			"This access key id and secret access key are not the pair the server accepts. Use the pair in the server's environment (CTLAKE_ACCESS_KEY_ID, CTLAKE_SECRET_ACCESS_KEY) or in <data>/credentials.env.")
 		return
 	}
+	c.backoff.succeeded(client)
 	sess := c.startSession(w, r, in.AccessKeyID)
 	c.cfg.Logger.Info("console sign-in", "access_key_id", in.AccessKeyID, "remote", r.RemoteAddr)
 	writeJSON(w, c.state(sess, true))
@@ -181,9 +195,9 @@ func (c *Console) sessionWithID(r *http.Request) (string, session, bool) {
 
 // errNoSession and friends are the refusals of console calls.
 var (
-	errNoSession = &refusal{http.StatusForbidden, "MissingAuthenticationTokenException",
+	errNoSession = &refusal{http.StatusForbidden, ctlake.MissingAuthenticationTokenException,
 		"Sign in to the console first: this browser has no session, or it ended after being idle."}
-	errBadCSRF = &refusal{http.StatusForbidden, "InvalidCSRFTokenException",
+	errBadCSRF = &refusal{http.StatusForbidden, ctlake.InvalidCSRFTokenException,
 		"The request lacks the console's CSRF token in " + CSRFHeader + ", or the token is not this session's. Reload the console."}
 )
 
@@ -198,7 +212,7 @@ func (e *refusal) Error() string { return e.code + ": " + e.message }
 func writeRefusal(w http.ResponseWriter, err error) {
 	var rf *refusal
 	if !errors.As(err, &rf) {
-		rf = &refusal{http.StatusForbidden, "AccessDeniedException", err.Error()}
+		rf = &refusal{http.StatusForbidden, ctlake.AccessDeniedException, err.Error()}
 	}
 	awsjson.WriteError(w, rf.status, rf.code, rf.message)
 }

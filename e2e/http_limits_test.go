@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
 // TestHTTPSizeLimits: a header over the cap is 431, a body over the cap is
@@ -112,80 +109,5 @@ func TestSlowClients(t *testing.T) {
 	trickled.Wait()
 	if _, err := client.ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}); err != nil {
 		t.Errorf("after the slow clients: %v", err)
-	}
-}
-
-// TestConcurrentRequestBound: past --max-concurrent-requests, a call waits
-// briefly, then gets ThrottlingException (HTTP 400, typed by the SDK where
-// the operation declares it, retried by every SDK); GET /health is not
-// bounded; freed slots serve again.
-func TestConcurrentRequestBound(t *testing.T) {
-	srv := StartServer(t, WithArgs("--max-concurrent-requests", "2"))
-	addr := strings.TrimPrefix(srv.URL, "http://")
-
-	// Two calls that take their slot and then never finish their body.
-	var holders []net.Conn
-	for range 2 {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: %sListEventDataStores\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{", addr, longTarget)
-		holders = append(holders, c)
-	}
-
-	client := srv.Client("us-east-1")
-	// The holders reach the handler a moment after their headers are
-	// sent: poll with a read-only call until one is refused.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, err := client.ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{})
-		if err != nil {
-			if code := errorCode(err); code != "ThrottlingException" {
-				t.Fatalf("a call past the bound: %v, want ThrottlingException", err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no call was refused while 2 of 2 slots were held")
-		}
-	}
-	create := func() error {
-		_, err := client.CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("bounded")})
-		return err
-	}
-	err := create()
-	var throttled *types.ThrottlingException
-	if !errors.As(err, &throttled) {
-		t.Fatalf("a call past the bound: %v (code %s), want a typed ThrottlingException", err, errorCode(err))
-	}
-	if msg := throttled.ErrorMessage(); !strings.Contains(msg, "--max-concurrent-requests") {
-		t.Errorf("ThrottlingException message %q does not say which limit", msg)
-	}
-	// On the wire: HTTP 400, AWS-shaped; an operation that does not declare
-	// it gets the same code.
-	a := srv.call(t, rawCall{target: longTarget + "ListEventDataStores", body: "{}"})
-	wantCode(t, "ListEventDataStores past the bound", a, http.StatusBadRequest, "ThrottlingException")
-
-	resp, herr := http.Get(srv.URL + "/health")
-	if herr != nil || resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /health while the API is saturated: %v %v", resp, herr)
-	} else {
-		resp.Body.Close()
-	}
-
-	// Freed slots serve again: each holder gets its answer (the body ended
-	// early) once it hangs up its side.
-	for _, c := range holders {
-		c.(*net.TCPConn).CloseWrite()
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatalf("a holder's answer: %v", err)
-		}
-		resp.Body.Close()
-	}
-	if err := create(); err != nil {
-		t.Errorf("after the slots were freed: %v", err)
 	}
 }

@@ -93,6 +93,9 @@ func (a *Authorization) parseCredential(c string) error {
 	if len(a.Date) != 8 || strings.Trim(a.Date, "0123456789") != "" {
 		return incomplete("Credential date must be in yyyymmdd form, got %s.", quote(a.Date))
 	}
+	if !ValidRegion(a.Region) {
+		return invalidRegion(a.Region)
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package sigv4
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/ctlake/ctlake"
 )
 
 // Error is a refused signature, named as AWS front ends name it.
@@ -23,12 +25,12 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // incomplete is for an Authorization that cannot even be checked.
 func incomplete(format string, args ...any) *Error {
-	return &Error{Code: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: ctlake.IncompleteSignatureException, Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 // invalid is for a well-formed signature that does not hold.
 func invalid(format string, args ...any) *Error {
-	return &Error{Code: "InvalidSignatureException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: ctlake.InvalidSignatureException, Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 // quote makes client-supplied text safe and short enough to echo in a

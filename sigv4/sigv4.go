@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ctlake/ctlake"
 )
 
 // Credentials finds the secret access key for an access key id.
@@ -62,46 +64,11 @@ const amzDateLayout = "20060102T150405Z"
 // Verify checks the Authorization header of r against body (the full request body, already read;
 // r.Body is never read). It returns the caller's identity or an *Error.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
-	authz, err := authorizationHeader(r)
+	h, err := v.checkHeaders(r)
 	if err != nil {
 		return Identity{}, err
 	}
-	a, err := ParseAuthorization(authz)
-	if err != nil {
-		return Identity{}, err
-	}
-	for _, h := range v.RequiredSignedHeaders {
-		if !slices.Contains(a.SignedHeaders, h) {
-			return Identity{}, incomplete("The signature must cover the %s header (add %s to SignedHeaders): otherwise it could be changed without breaking the signature.", h, h)
-		}
-	}
-	amzDate, signedAt, err := requestTime(r.Header)
-	if err != nil {
-		return Identity{}, err
-	}
-
-	// Cheap checks on the scope come before the key lookup and the hashing,
-	// and give the client a precise reason instead of a bare mismatch.
-	if a.Service != v.Service {
-		return Identity{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
-	}
-	if a.Date != amzDate[:8] {
-		return Identity{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
-			a.Date, amzDate[:8], amzDate)
-	}
-	if err := v.checkSkew(amzDate, signedAt); err != nil {
-		return Identity{}, err
-	}
-
-	var secret string
-	ok := false
-	if v.Credentials != nil {
-		secret, ok = v.Credentials.LookupSecret(a.AccessKeyID)
-	}
-	if !ok {
-		return Identity{}, &Error{Code: "UnrecognizedClientException", Status: http.StatusBadRequest,
-			Message: "The security token included in the request is invalid."}
-	}
+	a, amzDate, secret := h.auth, h.amzDate, h.secret
 
 	bodyHash := hexSHA256(body)
 	if err := checkContentSHA256(r.Header, bodyHash); err != nil {
@@ -129,6 +96,66 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	return Identity{AccessKeyID: a.AccessKeyID, Region: a.Region, Service: a.Service}, nil
 }
 
+// Precheck makes every check of Verify that needs no body: the form of
+// the Authorization header, the signed headers, the date, the scope and the
+// access key. A server calls it before reading the body, so that a request
+// with no valid credentials costs neither the body's memory nor its time.
+func (v *Verifier) Precheck(r *http.Request) error {
+	_, err := v.checkHeaders(r)
+	return err
+}
+
+// checkedHeaders is what checkHeaders found.
+type checkedHeaders struct {
+	auth    Authorization
+	amzDate string
+	secret  string
+}
+
+func (v *Verifier) checkHeaders(r *http.Request) (checkedHeaders, error) {
+	authz, err := authorizationHeader(r)
+	if err != nil {
+		return checkedHeaders{}, err
+	}
+	a, err := ParseAuthorization(authz)
+	if err != nil {
+		return checkedHeaders{}, err
+	}
+	for _, h := range v.RequiredSignedHeaders {
+		if !slices.Contains(a.SignedHeaders, h) {
+			return checkedHeaders{}, incomplete("The signature must cover the %s header (add %s to SignedHeaders): otherwise it could be changed without breaking the signature.", h, h)
+		}
+	}
+	amzDate, signedAt, err := requestTime(r.Header)
+	if err != nil {
+		return checkedHeaders{}, err
+	}
+
+	// Cheap checks on the scope come before the key lookup and the hashing,
+	// and give the client a precise reason instead of a bare mismatch.
+	if a.Service != v.Service {
+		return checkedHeaders{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
+	}
+	if a.Date != amzDate[:8] {
+		return checkedHeaders{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			a.Date, amzDate[:8], amzDate)
+	}
+	if err := v.checkSkew(amzDate, signedAt); err != nil {
+		return checkedHeaders{}, err
+	}
+
+	var secret string
+	ok := false
+	if v.Credentials != nil {
+		secret, ok = v.Credentials.LookupSecret(a.AccessKeyID)
+	}
+	if !ok {
+		return checkedHeaders{}, &Error{Code: ctlake.UnrecognizedClientException, Status: http.StatusBadRequest,
+			Message: "The security token included in the request is invalid."}
+	}
+	return checkedHeaders{auth: a, amzDate: amzDate, secret: secret}, nil
+}
+
 const msgMismatch = "The request signature we calculated does not match the signature you provided. " +
 	"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
@@ -146,7 +173,7 @@ func authorizationHeader(r *http.Request) (string, error) {
 		return "", incomplete("Presigned URLs (X-Amz-Algorithm query parameter) are not supported by this server: " +
 			"sign requests with AWS Signature Version 4 in the Authorization header.")
 	}
-	return "", &Error{Code: "MissingAuthenticationTokenException", Status: http.StatusForbidden,
+	return "", &Error{Code: ctlake.MissingAuthenticationTokenException, Status: http.StatusForbidden,
 		Message: "Missing Authentication Token: sign requests with AWS Signature Version 4 " +
 			"(Authorization header with AWS4-HMAC-SHA256, and an X-Amz-Date header)."}
 }

@@ -8,7 +8,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 
 	"github.com/ctlake/ctlake"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver: no second cgo library beside DuckDB
@@ -42,6 +44,9 @@ func (c *Catalog) Open(ctx context.Context) (err error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Set("_txlock", txlock)
 		return "file:" + (&url.URL{Path: c.Path}).EscapedPath() + "?" + q.Encode()
+	}
+	if err := createPrivate(c.Path); err != nil {
+		return err
 	}
 	if c.writer, err = sql.Open("sqlite", dsn("immediate")); err != nil {
 		return fmt.Errorf("open catalog %s: %w", c.Path, err)
@@ -139,4 +144,26 @@ func (tx *Tx) PutSetting(name string, value []byte) error {
 	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 	return err
+}
+
+// createPrivate creates the catalog file readable by its owner alone (0600,
+// as the key file), or narrows an existing one and its -wal and -shm files
+// to that mode. SQLite gives the -wal and -shm files the mode of the
+// database file, so the three stay private. The catalog holds every store's
+// configuration and every query's results: other users of the machine have
+// no business reading it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("make catalog file %s private: %w", p, err)
+		}
+	}
+	return nil
 }

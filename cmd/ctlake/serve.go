@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -49,7 +50,10 @@ type Config struct {
 	ResultLimits                  ctlake.ResultLimits
 	Metrics                       bool
 	MaxConcurrentRequests         int
+	MaxRequestsPerClient          int
 	ReadHeaderTimeout             time.Duration
+	ReadBodyTimeout               time.Duration
+	AllowedHosts                  []string
 	ConsoleIdleTimeout            time.Duration
 }
 
@@ -114,7 +118,18 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", console.DefaultIdleTimeout, "a web console session unused this long ends")
 	fs.IntVar(&c.MaxConcurrentRequests, "max-concurrent-requests", server.DefaultMaxConcurrentRequests,
 		"API calls served at once; past it a call waits up to 1s, then gets ThrottlingException (which SDKs retry)")
+	fs.IntVar(&c.MaxRequestsPerClient, "max-concurrent-requests-per-client", 0,
+		"API calls one client address may have in progress; past it a call gets ThrottlingException at once (default: half of --max-concurrent-requests)")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout, "time a client may take to send its request headers")
+	fs.DurationVar(&c.ReadBodyTimeout, "read-body-timeout", server.DefaultReadBodyTimeout,
+		"time a client may take to send a request body; past it the call gets 408 RequestTimeoutException")
+	fs.Func("allowed-host", "a name clients may use in the Host header, beside the --addr host, localhost and loopback IPs (repeatable)", func(v string) error {
+		if v == "" || strings.ContainsAny(v, "/ ") {
+			return fmt.Errorf("%q is not a host name", v)
+		}
+		c.AllowedHosts = append(c.AllowedHosts, v)
+		return nil
+	})
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics, unsigned (--metrics=false turns it off)")
 	fs.StringVar(&c.MemoryLimit, "memory-limit", defaultMemoryLimit, "soft limit of the Go heap, e.g. 512MiB, or off (GOMEMLIMIT wins; DuckDB's memory is apart)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
@@ -240,7 +255,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:  m.Logger,
 
 		MaxConcurrentRequests: m.Config.MaxConcurrentRequests,
+		MaxRequestsPerClient:  m.Config.MaxRequestsPerClient,
 		ReadHeaderTimeout:     m.Config.ReadHeaderTimeout,
+		ReadBodyTimeout:       m.Config.ReadBodyTimeout,
+		AllowedHosts:          m.Config.AllowedHosts,
 	}
 	if m.Metrics != nil {
 		m.Server.Metrics, m.Server.Requests = m.Metrics.Handler(), m.Metrics
