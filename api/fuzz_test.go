@@ -307,22 +307,22 @@ func (o folderSources) OpenSource(_ context.Context, u *url.URL, _ ctlake.Import
 // each execution fast; e2e/query_sandbox_test.go drives it over HTTP.
 type emptyStoreEngine struct{ slowStore string }
 
-func (*emptyStoreEngine) Prepare(statement string) (lake.PreparedQuery, error) {
+func (*emptyStoreEngine) Prepare(_ context.Context, statement string) (ctlake.PreparedQuery, error) {
 	st, err := lakesql.Translate(statement)
 	if err != nil {
-		return lake.PreparedQuery{}, err
+		return ctlake.PreparedQuery{}, err
 	}
-	return lake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
+	return ctlake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
 }
 
-func (e *emptyStoreEngine) Run(ctx context.Context, q lake.PreparedQuery, _ map[string][]ctlake.Segment, _ func([]string, []*string) error) (lake.ScanStats, error) {
+func (e *emptyStoreEngine) Run(ctx context.Context, q ctlake.PreparedQuery, _ map[string][]ctlake.Segment, _ func([]string, []*string) error) (ctlake.ScanStats, error) {
 	if slices.Contains(q.Stores, e.slowStore) {
 		<-ctx.Done()
-		return lake.ScanStats{}, ctx.Err()
+		return ctlake.ScanStats{}, ctx.Err()
 	}
-	return lake.ScanStats{}, nil
+	return ctlake.ScanStats{}, nil
 }
 
-func (*emptyStoreEngine) Lookup(context.Context, map[string][]ctlake.Segment, lake.LookupFilter) ([]ctlake.LookupEvent, error) {
+func (*emptyStoreEngine) Lookup(context.Context, map[string][]ctlake.Segment, ctlake.LookupFilter) ([]ctlake.LookupEvent, error) {
 	return nil, nil
 }

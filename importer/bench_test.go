@@ -13,7 +13,6 @@ import (
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/file"
 	"github.com/ctlake/ctlake/importer"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/ctlake/ctlake/segment"
 	"github.com/ctlake/ctlake/sqlite"
 	"github.com/ctlake/ctlake/trailgen"
@@ -98,7 +97,7 @@ func BenchmarkImport(b *testing.B) {
 			b.Fatal(err)
 		}
 		imp := &importer.Importer{Catalog: cat, Segments: segment.NewStore(filepath.Join(data, "segments"))}
-		if err := imp.Run(ctx, im, eds, src, lake.Scope{ListPrefix: "AWSLogs/"}); err != nil {
+		if err := imp.Run(ctx, im, eds, src, ctlake.ImportScope{ListPrefix: "AWSLogs/"}); err != nil {
 			b.Fatal(err)
 		}
 		var got *ctlake.Import

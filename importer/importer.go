@@ -1,4 +1,4 @@
-// Package importer is the import engine: it implements lake.Importer. One
+// Package importer is the import engine: it implements ctlake.ImportRunner. One
 // run discovers the region-day prefixes of a trail bucket, lists each
 // prefix's log files, fetches them with a pool of workers, decodes them on
 // every core, streams their events into segment writers (batch.go), and
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
-	"github.com/ctlake/ctlake/lake"
 )
 
 // Importer runs imports.
@@ -58,10 +57,10 @@ type Importer struct {
 	MaxUncompressedBytes int64
 }
 
-var _ lake.Importer = (*Importer)(nil)
+var _ ctlake.ImportRunner = (*Importer)(nil)
 
-// Run imports im into eds from src; see lake.Importer.
-func (imp *Importer) Run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope lake.Scope) error {
+// Run imports im into eds from src; see ctlake.ImportRunner.
+func (imp *Importer) Run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope ctlake.ImportScope) error {
 	r := &run{
 		imp:    imp,
 		im:     im,

@@ -11,7 +11,6 @@ import (
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/file"
 	"github.com/ctlake/ctlake/importer"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/ctlake/ctlake/segment"
 	"github.com/ctlake/ctlake/sqlite"
 	"github.com/ctlake/ctlake/trailgen"
@@ -48,7 +47,7 @@ func runImport(t *testing.T, dir string, retentionDays int) *ctlake.Import {
 		t.Fatal(err)
 	}
 	imp := &importer.Importer{Catalog: cat, Segments: segment.NewStore(filepath.Join(data, "segments"))}
-	if err := imp.Run(ctx, im, eds, src, lake.Scope{}); err != nil {
+	if err := imp.Run(ctx, im, eds, src, ctlake.ImportScope{}); err != nil {
 		t.Fatal(err)
 	}
 	var got *ctlake.Import

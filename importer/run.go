@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/ctlake/ctlake/trail"
 )
 
@@ -22,7 +21,7 @@ type run struct {
 	im     *ctlake.Import
 	eds    *ctlake.EventDataStore
 	src    ctlake.Source
-	scope  lake.Scope
+	scope  ctlake.ImportScope
 	window window
 	log    *slog.Logger
 

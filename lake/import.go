@@ -12,35 +12,6 @@ import (
 	"github.com/ctlake/ctlake/trail"
 )
 
-// Importer does the work of an import: discovery, reading, writing
-// segments, committing progress. Package importer implements it.
-type Importer interface {
-	// Run imports into eds from src until the import has nothing left to
-	// do or ctx ends. It records every file, prefix, segment and statistic
-	// in the catalog itself, so that a cancelled or crashed run resumes
-	// where it stopped. It returns ctx's error when cancelled.
-	Run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) error
-}
-
-// Scope is where in a source an import looks.
-type Scope struct {
-	// ListPrefix is the key prefix to list in the source.
-	ListPrefix string
-	// BelowAWSLogs is true when the URI points below the AWSLogs/<account>
-	// level, so every object under it is taken; otherwise only the
-	// CloudTrail/ subtrees of the trail layouts are (spec §4.4).
-	BelowAWSLogs bool
-}
-
-// SourceOpener opens the source an import reads.
-type SourceOpener interface {
-	// OpenSource returns the source for a parsed S3LocationUri (s3:// or
-	// file://) and the import's bucket region and role. Errors that mean
-	// the source cannot be used (no such bucket, not a folder) are
-	// *ctlake.SourceError.
-	OpenSource(ctx context.Context, uri *url.URL, src ctlake.ImportSource) (ctlake.Source, error)
-}
-
 var (
 	importIDPattern = regexp.MustCompile(`^[a-f0-9\-]+$`)
 	roleARNPattern  = regexp.MustCompile(`^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}$`)
@@ -182,28 +153,28 @@ func (s *Service) retryImport(ctx context.Context, c ctlake.Caller, id string) (
 
 // prepareRun finds the destination and opens the source of an existing
 // import, for a retry or a resume after restart.
-func (s *Service) prepareRun(ctx context.Context, im *ctlake.Import) (*ctlake.EventDataStore, ctlake.Source, Scope, error) {
+func (s *Service) prepareRun(ctx context.Context, im *ctlake.Import) (*ctlake.EventDataStore, ctlake.Source, ctlake.ImportScope, error) {
 	var eds *ctlake.EventDataStore
 	err := s.Catalog.View(ctx, func(tx ctlake.Tx) (err error) {
 		eds, err = tx.EventDataStore(im.Destination)
 		return err
 	})
 	if errors.Is(err, ctlake.ErrNotFound) {
-		return nil, nil, Scope{}, ctlake.Errorf(ctlake.EventDataStoreNotFoundException, "The destination event data store %s no longer exists.", im.Destination)
+		return nil, nil, ctlake.ImportScope{}, ctlake.Errorf(ctlake.EventDataStoreNotFoundException, "The destination event data store %s no longer exists.", im.Destination)
 	}
 	if err != nil {
-		return nil, nil, Scope{}, err
+		return nil, nil, ctlake.ImportScope{}, err
 	}
 	if err := checkDestination(eds); err != nil {
-		return nil, nil, Scope{}, err
+		return nil, nil, ctlake.ImportScope{}, err
 	}
 	uri, scope, err := parseSourceURI(im.Source.S3LocationURI)
 	if err != nil {
-		return nil, nil, Scope{}, err
+		return nil, nil, ctlake.ImportScope{}, err
 	}
 	source, err := s.Sources.OpenSource(ctx, uri, im.Source)
 	if err != nil {
-		return nil, nil, Scope{}, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", im.Source.S3LocationURI, err)
+		return nil, nil, ctlake.ImportScope{}, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", im.Source.S3LocationURI, err)
 	}
 	return eds, source, scope, nil
 }
@@ -250,9 +221,9 @@ func checkDestination(eds *ctlake.EventDataStore) error {
 
 // parseSourceURI accepts s3://bucket[/prefix] and, as a ctlake extension,
 // file:///absolute/folder/.
-func parseSourceURI(raw string) (*url.URL, Scope, error) {
-	bad := func(why string) (*url.URL, Scope, error) {
-		return nil, Scope{}, ctlake.Errorf(ctlake.InvalidImportSourceException,
+func parseSourceURI(raw string) (*url.URL, ctlake.ImportScope, error) {
+	bad := func(why string) (*url.URL, ctlake.ImportScope, error) {
+		return nil, ctlake.ImportScope{}, ctlake.Errorf(ctlake.InvalidImportSourceException,
 			"S3LocationUri '%s' is not usable: %s. Give s3://bucket[/prefix] or file:///absolute/folder/.", raw, why)
 	}
 	u, err := url.Parse(raw)
@@ -283,7 +254,7 @@ func parseSourceURI(raw string) (*url.URL, Scope, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return bad("it has a query or fragment")
 	}
-	return u, Scope{ListPrefix: path, BelowAWSLogs: trail.PrefixLevel(path) == trail.LevelBelow}, nil
+	return u, ctlake.ImportScope{ListPrefix: path, BelowAWSLogs: trail.PrefixLevel(path) == trail.LevelBelow}, nil
 }
 
 // GetImport returns an import with its live statistics.

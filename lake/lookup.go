@@ -4,32 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/ctlake/ctlake"
 )
-
-// LookupFilter is what a LookupEvents call selects, for the engine.
-type LookupFilter struct {
-	Attribute  *ctlake.LookupAttribute
-	Start, End time.Time // zero: open
-	Category   string    // "Management" or "Insight"
-	// Before resumes a listing: events strictly before (time, id) in the
-	// newest-first order.
-	Before *LookupCursor
-	Limit  int
-}
-
-// LookupCursor is a position in the newest-first order of LookupEvents.
-type LookupCursor struct {
-	TimeMillis int64  `json:"t"`
-	EventID    string `json:"i"`
-}
-
-// Looker runs LookupEvents over segments; the query engine implements it.
-type Looker interface {
-	Lookup(ctx context.Context, segments map[string][]ctlake.Segment, f LookupFilter) ([]ctlake.LookupEvent, error)
-}
 
 var lookupKeys = []string{"EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId"}
 
@@ -39,11 +16,10 @@ func (s *Service) LookupEvents(ctx context.Context, in ctlake.LookupEventsInput)
 	if err != nil {
 		return nil, "", err
 	}
-	looker, ok := s.Queries.(Looker)
-	if !ok {
+	if s.Queries == nil {
 		return nil, "", ctlake.Errorf(ctlake.UnsupportedOperationException, "This server was started without a query engine.")
 	}
-	f := LookupFilter{Category: "Management", Limit: 50}
+	f := ctlake.LookupFilter{Category: "Management", Limit: 50}
 	if len(in.Attributes) > 1 {
 		return nil, "", ctlake.Errorf(ctlake.InvalidLookupAttributesException, "%d lookup attributes given; LookupEvents takes at most one.", len(in.Attributes))
 	}
@@ -96,7 +72,7 @@ func (s *Service) LookupEvents(ctx context.Context, in ctlake.LookupEventsInput)
 		if err != nil {
 			return nil, "", err
 		}
-		var cur LookupCursor
+		var cur ctlake.LookupCursor
 		if err := json.Unmarshal([]byte(raw), &cur); err != nil {
 			return nil, "", ctlake.Errorf(ctlake.InvalidNextTokenException, "The NextToken is not valid.")
 		}
@@ -126,7 +102,7 @@ func (s *Service) LookupEvents(ctx context.Context, in ctlake.LookupEventsInput)
 	}
 	want := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	events, err := looker.Lookup(ctx, segments, f)
+	events, err := s.Queries.Lookup(ctx, segments, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -134,7 +110,7 @@ func (s *Service) LookupEvents(ctx context.Context, in ctlake.LookupEventsInput)
 	if len(events) > want {
 		events = events[:want]
 		last := events[want-1]
-		b, _ := json.Marshal(LookupCursor{TimeMillis: last.EventTime.UnixMilli(), EventID: last.EventID})
+		b, _ := json.Marshal(ctlake.LookupCursor{TimeMillis: last.EventTime.UnixMilli(), EventID: last.EventID})
 		next = s.tokens.encode(scope, string(b))
 	}
 	return events, next, nil

@@ -11,28 +11,6 @@ import (
 	"github.com/ctlake/ctlake"
 )
 
-// QueryEngine checks and runs CloudTrail Lake SQL. cmd/ctlake adapts the
-// lakesql front end and the DuckDB engine to it.
-type QueryEngine interface {
-	// Prepare checks a statement (InvalidQueryStatementException) and
-	// returns what to run and the ids of the stores it reads.
-	Prepare(statement string) (PreparedQuery, error)
-	// Run runs a prepared query over the segments of its stores, passing
-	// each row to sink, and returns what it scanned.
-	Run(ctx context.Context, q PreparedQuery, segments map[string][]ctlake.Segment, sink func(columns []string, row []*string) error) (ScanStats, error)
-}
-
-// PreparedQuery is a statement the engine accepted.
-type PreparedQuery struct {
-	SQL    string
-	Stores []string
-}
-
-// ScanStats are what a query read.
-type ScanStats struct {
-	EventsScanned, BytesScanned int64
-}
-
 // A query's rows are committed to the catalog in batches of resultBatch
 // rows or resultBatchBytes (as ctlake.ResultRowBytes counts), whichever
 // comes first: what the run holds is bounded, and so is each write
@@ -68,7 +46,7 @@ func (s *Service) StartQuery(ctx context.Context, in ctlake.StartQueryInput) (*c
 			return nil, err
 		}
 	}
-	prep, err := s.Queries.Prepare(in.Statement)
+	prep, err := s.Queries.Prepare(ctx, in.Statement)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +102,7 @@ func checkDeliveryURI(uri string) error {
 
 // launchQuery runs a query in the background, at most QueryWorkers at once
 // (the rest stay QUEUED).
-func (s *Service) launchQuery(q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
+func (s *Service) launchQuery(q *ctlake.Query, prep ctlake.PreparedQuery, segments map[string][]ctlake.Segment) {
 	s.querySlots.Do(func() { s.slots = make(chan struct{}, max(1, s.QueryWorkers)) })
 	s.queries.start(q.ID, func(ctx context.Context) {
 		select {
@@ -138,7 +116,7 @@ func (s *Service) launchQuery(q *ctlake.Query, prep PreparedQuery, segments map[
 	})
 }
 
-func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep PreparedQuery, segments map[string][]ctlake.Segment) {
+func (s *Service) runQuery(ctx context.Context, q *ctlake.Query, prep ctlake.PreparedQuery, segments map[string][]ctlake.Segment) {
 	if ok, err := s.queryTransition(q.ID, ctlake.QueryRunning); err != nil || !ok {
 		return
 	}
@@ -303,15 +281,6 @@ func (s *Service) deliver(id string) {
 		q.DeliveryStatus = status
 		return tx.PutQuery(q)
 	})
-}
-
-// ResultDelivery writes query results somewhere (S3).
-type ResultDelivery interface {
-	// Check returns S3BucketDoesNotExistException or
-	// InsufficientS3BucketPolicyException unless results can go to uri.
-	Check(ctx context.Context, uri string) error
-	// Deliver writes the result of q, read page by page with read.
-	Deliver(ctx context.Context, q *ctlake.Query, read func(offset int64, limit int) ([]string, [][]*string, error)) error
 }
 
 // DescribeQuery returns a query of the caller.

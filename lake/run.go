@@ -14,11 +14,11 @@ import (
 
 // launch runs an import in the background: INITIALIZING → IN_PROGRESS →
 // COMPLETED or FAILED, unless StopImport or Close cancels it first.
-func (s *Service) launch(im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
+func (s *Service) launch(im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope ctlake.ImportScope) {
 	s.runs.start(im.ID, func(ctx context.Context) { s.run(ctx, im, eds, src, scope) })
 }
 
-func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope Scope) {
+func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventDataStore, src ctlake.Source, scope ctlake.ImportScope) {
 	log := s.logger().With("import_id", im.ID, "event_data_store", eds.ID)
 	ok, err := s.transition(ctx, im.ID, ctlake.ImportInProgress, ctlake.ImportInitializing, ctlake.ImportInProgress)
 	if err != nil || !ok {

@@ -33,16 +33,16 @@ type Service struct {
 
 	// Importer runs imports; Sources opens what they read; Segments holds
 	// the stores' event files. A Service without them serves stores only.
-	Importer Importer
-	Sources  SourceOpener
+	Importer ctlake.ImportRunner
+	Sources  ctlake.SourceOpener
 	Segments ctlake.SegmentStore
 	// MaxConcurrentImports is how many imports one account may run at once
 	// in a region; 1 (AWS's rule) when zero.
 	MaxConcurrentImports int
 
 	// Queries runs CloudTrail Lake SQL; Delivery writes results to S3.
-	Queries  QueryEngine
-	Delivery ResultDelivery
+	Queries  ctlake.QueryEngine
+	Delivery ctlake.ResultDelivery
 	// QueryWorkers is how many queries run at once (the rest wait
 	// QUEUED); QueryTimeout ends a query TIMED_OUT (one hour when zero).
 	QueryWorkers int
@@ -53,7 +53,7 @@ type Service struct {
 
 	// Observer is told when imports and queries start and end (metrics);
 	// nil observes nothing.
-	Observer Observer
+	Observer ctlake.Observer
 
 	tokens  pageTokens
 	runs    tasks // imports

@@ -44,7 +44,7 @@ func newImportMetrics() importMetrics {
 	return importMetrics{finished: finished, runs: map[string]*importRun{}}
 }
 
-// ImportRunStarted implements lake.Observer.
+// ImportRunStarted implements ctlake.Observer.
 func (m *Metrics) ImportRunStarted(im *ctlake.Import) {
 	t := &m.imports
 	t.mu.Lock()
@@ -55,7 +55,7 @@ func (m *Metrics) ImportRunStarted(im *ctlake.Import) {
 	t.runs[im.ID] = &importRun{from: im.Statistics, seen: im.Statistics}
 }
 
-// ImportRunEnded implements lake.Observer.
+// ImportRunEnded implements ctlake.Observer.
 func (m *Metrics) ImportRunEnded(im *ctlake.Import, _ time.Duration) {
 	t := &m.imports
 	t.mu.Lock()

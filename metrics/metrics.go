@@ -5,7 +5,7 @@
 //
 //   - API calls, counted by the server through ObserveRequest;
 //   - imports and queries, told by the lake service through the
-//     lake.Observer methods, plus what the catalog says at scrape time
+//     ctlake.Observer methods, plus what the catalog says at scrape time
 //     (running imports and their progress, queued and running queries,
 //     the size of the stored segments).
 //
@@ -20,7 +20,6 @@ import (
 	"net/http"
 
 	"github.com/ctlake/ctlake"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -38,7 +37,7 @@ type Config struct {
 }
 
 // Metrics holds ctlake's registry and the metrics updated as things happen.
-// It implements lake.Observer and the server's request observer.
+// It implements ctlake.Observer and the server's request observer.
 type Metrics struct {
 	registry *prometheus.Registry
 	logger   *slog.Logger
@@ -48,7 +47,7 @@ type Metrics struct {
 	queries queryMetrics
 }
 
-var _ lake.Observer = (*Metrics)(nil)
+var _ ctlake.Observer = (*Metrics)(nil)
 
 // New returns the metrics of one server, registered on a new registry.
 func New(cfg Config) *Metrics {

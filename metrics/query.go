@@ -30,7 +30,7 @@ func newQueryMetrics() queryMetrics {
 	}
 }
 
-// QueryEnded implements lake.Observer.
+// QueryEnded implements ctlake.Observer.
 func (m *Metrics) QueryEnded(q *ctlake.Query) {
 	status := string(q.Status)
 	m.queries.finished.WithLabelValues(status).Inc()

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/ctlake/ctlake/lakesql"
 )
 
@@ -20,7 +19,7 @@ const usernameExpr = `coalesce(useridentity.username, regexp_extract(useridentit
 // Lookup runs LookupEvents as one SQL query over the stores' views, newest
 // first. The SQL is the server's own, built from validated values quoted as
 // SQL string literals.
-func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segment, f lake.LookupFilter) ([]ctlake.LookupEvent, error) {
+func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segment, f ctlake.LookupFilter) ([]ctlake.LookupEvent, error) {
 	var union []string
 	for store := range segs {
 		union = append(union, "SELECT * FROM "+lakesql.TableName(store))
@@ -63,7 +62,7 @@ func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segmen
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY eventtime DESC, coalesce(eventid, '') DESC LIMIT ` + fmt.Sprint(f.Limit)
 	var out []ctlake.LookupEvent
-	_, err := e.Run(ctx, lake.PreparedQuery{SQL: sql}, segs, func(_ []string, row []*string) error {
+	_, err := e.Run(ctx, ctlake.PreparedQuery{SQL: sql}, segs, func(_ []string, row []*string) error {
 		val := func(i int) string {
 			if row[i] == nil {
 				return ""

@@ -8,13 +8,12 @@ import (
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/duckdb"
-	"github.com/ctlake/ctlake/lake"
 	"github.com/ctlake/ctlake/lakesql"
 	"github.com/ctlake/ctlake/segment"
 )
 
 // queryEngine joins the lakesql front end and the DuckDB engine into the
-// lake.QueryEngine the service runs queries with. The DuckDB work of each
+// ctlake.QueryEngine the service runs queries with. The DuckDB work of each
 // check and query runs in a worker process of this binary (the engine's
 // Isolated pool), under an OS memory limit and killed at its timeout, so
 // that a statement that eats all memory or time takes down its worker, not
@@ -32,12 +31,12 @@ func (e queryEngine) workers() (*duckdb.Pool, error) {
 	return e.engine.Isolated(idleQueryWorkers)
 }
 
-var _ lake.QueryEngine = queryEngine{}
+var _ ctlake.QueryEngine = queryEngine{}
 
-func (e queryEngine) Prepare(statement string) (lake.PreparedQuery, error) {
+func (e queryEngine) Prepare(ctx context.Context, statement string) (ctlake.PreparedQuery, error) {
 	st, err := lakesql.Translate(statement)
 	if err != nil {
-		return lake.PreparedQuery{}, err
+		return ctlake.PreparedQuery{}, err
 	}
 	// DuckDB's own parser sees the statement now, so that a syntax error is
 	// InvalidQueryStatementException at StartQuery, as on AWS, not a FAILED
@@ -48,18 +47,18 @@ func (e queryEngine) Prepare(statement string) (lake.PreparedQuery, error) {
 	}
 	pool, err := e.workers()
 	if err != nil {
-		return lake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
+		return ctlake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
 	}
-	if err := pool.Check(context.Background(), st.SQL, tables); err != nil {
+	if err := pool.Check(ctx, st.SQL, tables); err != nil {
 		if errors.Is(err, duckdb.ErrNoWorker) {
-			return lake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
+			return ctlake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
 		}
-		return lake.PreparedQuery{}, ctlake.Errorf(ctlake.InvalidQueryStatementException, "The query statement is not valid: %s", cleanDuckDBError(err, tables, st.Stores))
+		return ctlake.PreparedQuery{}, ctlake.Errorf(ctlake.InvalidQueryStatementException, "The query statement is not valid: %s", cleanDuckDBError(err, tables, st.Stores))
 	}
-	return lake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
+	return ctlake.PreparedQuery{SQL: st.SQL, Stores: st.Stores}, nil
 }
 
-func (e queryEngine) Run(ctx context.Context, q lake.PreparedQuery, segs map[string][]ctlake.Segment, sink func([]string, []*string) error) (lake.ScanStats, error) {
+func (e queryEngine) Run(ctx context.Context, q ctlake.PreparedQuery, segs map[string][]ctlake.Segment, sink func([]string, []*string) error) (ctlake.ScanStats, error) {
 	tables := make(map[string][]string, len(segs))
 	for store, list := range segs {
 		paths := make([]string, len(list))
@@ -70,10 +69,10 @@ func (e queryEngine) Run(ctx context.Context, q lake.PreparedQuery, segs map[str
 	}
 	pool, err := e.workers()
 	if err != nil {
-		return lake.ScanStats{}, err
+		return ctlake.ScanStats{}, err
 	}
 	st, err := pool.Query(ctx, q.SQL, tables, sink)
-	return lake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
+	return ctlake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
 }
 
 // cleanDuckDBError words an engine error for the user: store table names
