@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ctlake/ctlake"
@@ -55,24 +54,20 @@ type Stats struct {
 }
 
 // Engine runs Lake queries, already translated to DuckDB SQL, in a
-// sandboxed in-process DuckDB. It is safe for concurrent use.
+// sandboxed DuckDB of the calling process: a worker process's (ServeWorker),
+// or a test's. The server runs none itself: its QueryEngine runs every check
+// and query in worker processes (Pool). It is safe for concurrent use.
 type Engine struct {
 	db        *sql.DB
 	allowed   []string // cleaned, absolute
 	format    Formatter
 	columns   string // the Lake columns, quoted, in spec order
 	emptyView string // SELECT of the Lake columns, typed, with no rows
-	cfg       Config // as given to Open, for the worker pool
-
-	poolOnce sync.Once
-	pool     *Pool
-	poolErr  error
 }
 
 // Open starts an in-memory DuckDB database, applies the sandbox settings
 // and locks its configuration.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	given := cfg
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -90,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	// Every query runs on a new connection, closed after it: its store
 	// views, which live in the connection's temporary schema, go with it.
 	db.SetMaxIdleConns(0)
-	e := &Engine{db: db, allowed: cfg.AllowedDirs, format: cfg.Formatter, cfg: given}
+	e := &Engine{db: db, allowed: cfg.AllowedDirs, format: cfg.Formatter}
 	if err := e.setup(ctx, cfg); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open query engine: %w", err)
@@ -213,28 +208,8 @@ func (e *Engine) learnSchema(ctx context.Context, conn *sql.Conn, tempDir string
 	return nil
 }
 
-// Close closes the database and kills the idle workers of Isolated's
-// pool; queries still running fail.
-func (e *Engine) Close() error {
-	var perr error
-	e.poolOnce.Do(func() {}) // no pool is being made while Close reads it
-	if e.pool != nil {
-		perr = e.pool.Close()
-	}
-	return errors.Join(e.db.Close(), perr)
-}
-
-// Isolated returns the Pool that runs checks and queries with this engine's
-// configuration in worker processes of this executable (PoolConfig.Command
-// nil), keeping idle workers started; it is made on the first call, and
-// Close closes it. This is how the server runs queries: the in-process
-// Check and Query are for the worker itself and for tests.
-func (e *Engine) Isolated(idle int) (*Pool, error) {
-	e.poolOnce.Do(func() {
-		e.pool, e.poolErr = NewPool(PoolConfig{Engine: e.cfg, Idle: idle})
-	})
-	return e.pool, e.poolErr
-}
+// Close closes the database; queries still running fail.
+func (e *Engine) Close() error { return e.db.Close() }
 
 // tableName is the shape of the table names of stores, such as
 // lakesql.TableName gives them ("eds_" and the store id, '-' made '_').

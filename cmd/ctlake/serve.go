@@ -64,7 +64,7 @@ type Main struct {
 	Logger  *slog.Logger
 	Catalog *sqlite.Catalog
 	Lake    *lake.Service
-	Engine  *duckdb.Engine
+	Engine  *duckdb.QueryEngine
 	Server  *server.Server
 	Metrics *metrics.Metrics // nil with --metrics=false
 
@@ -208,15 +208,17 @@ func (m *Main) Run(ctx context.Context) error {
 			DedupeEventIDs:         m.Config.DedupeEventIDs,
 		},
 	}
-	m.Engine, err = duckdb.Open(ctx, duckdb.Config{
-		MemoryLimit: m.Config.QueryMemoryLimit,
-		TempDir:     filepath.Join(dataDir, "tmp", "duckdb"),
-		AllowedDirs: []string{segments.Root},
+	// The query engine's worker processes start now, so that an engine
+	// that cannot run stops the server here, not at the first query.
+	m.Engine, err = duckdb.NewQueryEngine(ctx, duckdb.QueryEngineConfig{
+		Engine:   duckdb.Config{MemoryLimit: m.Config.QueryMemoryLimit, TempDir: filepath.Join(dataDir, "tmp", "duckdb")},
+		Segments: segments,
+		Workers:  m.Config.QueryWorkers,
 	})
 	if err != nil {
-		return fmt.Errorf("open the query engine: %w", err)
+		return err
 	}
-	m.Lake.Queries = queryEngine{engine: m.Engine, segments: segments}
+	m.Lake.Queries = m.Engine
 	m.Lake.Delivery = s3.Delivery{}
 	m.Lake.QueryWorkers, m.Lake.QueryTimeout = m.Config.QueryWorkers, m.Config.QueryTimeout
 	m.Lake.ResultLimits = m.Config.ResultLimits

@@ -1,4 +1,4 @@
-package main
+package duckdb
 
 import (
 	"context"
@@ -19,20 +19,20 @@ const usernameExpr = `coalesce(useridentity.username, regexp_extract(useridentit
 // Lookup runs LookupEvents as one SQL query over the stores' views, newest
 // first. The SQL is the server's own, built from validated values quoted as
 // SQL string literals.
-func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segment, f ctlake.LookupFilter) ([]ctlake.LookupEvent, error) {
+func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segment, f ctlake.LookupFilter) ([]ctlake.LookupEvent, error) {
 	var union []string
 	for store := range segs {
 		union = append(union, "SELECT * FROM "+lakesql.TableName(store))
 	}
-	where := []string{"coalesce(eventcategory, 'Management') = " + quote(f.Category)}
+	where := []string{"coalesce(eventcategory, 'Management') = " + quoteString(f.Category)}
 	if !f.Start.IsZero() {
-		where = append(where, "eventtime >= "+timestamp(f.Start))
+		where = append(where, "eventtime >= "+timestampLiteral(f.Start))
 	}
 	if !f.End.IsZero() {
-		where = append(where, "eventtime <= "+timestamp(f.End))
+		where = append(where, "eventtime <= "+timestampLiteral(f.End))
 	}
 	if a := f.Attribute; a != nil {
-		v := quote(a.Value)
+		v := quoteString(a.Value)
 		switch a.Key {
 		case "EventId":
 			where = append(where, "eventid = "+v)
@@ -53,8 +53,8 @@ func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segmen
 		}
 	}
 	if c := f.Before; c != nil {
-		t := timestamp(time.UnixMilli(c.TimeMillis))
-		where = append(where, fmt.Sprintf("(eventtime < %s OR eventtime = %s AND coalesce(eventid, '') < %s)", t, t, quote(c.EventID)))
+		t := timestampLiteral(time.UnixMilli(c.TimeMillis))
+		where = append(where, fmt.Sprintf("(eventtime < %s OR eventtime = %s AND coalesce(eventid, '') < %s)", t, t, quoteString(c.EventID)))
 	}
 	sql := `SELECT eventid, eventname, readonly, useridentity.accesskeyid, eventtime, eventsource, ` + usernameExpr + ` AS username,
 		to_json(resources) AS resources, eventjson
@@ -62,7 +62,7 @@ func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segmen
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY eventtime DESC, coalesce(eventid, '') DESC LIMIT ` + fmt.Sprint(f.Limit)
 	var out []ctlake.LookupEvent
-	_, err := e.Run(ctx, ctlake.PreparedQuery{SQL: sql}, segs, func(_ []string, row []*string) error {
+	_, err := e.run(ctx, e.pool, sql, segs, func(_ []string, row []*string) error {
 		val := func(i int) string {
 			if row[i] == nil {
 				return ""
@@ -97,8 +97,6 @@ func (e queryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segmen
 	return out, err
 }
 
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func timestamp(t time.Time) string {
-	return "TIMESTAMPTZ " + quote(t.UTC().Format("2006-01-02 15:04:05.000")+"+00")
+func timestampLiteral(t time.Time) string {
+	return "TIMESTAMPTZ " + quoteString(t.UTC().Format("2006-01-02 15:04:05.000")+"+00")
 }
