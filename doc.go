@@ -17,8 +17,9 @@
 //   - segment: Parquet segment files, one store and event day each.
 //   - s3, file: import sources (and, for s3, query result delivery).
 //   - lakesql: CloudTrail Lake SQL checked and rewritten for DuckDB.
-//   - duckdb: the sandboxed query engine over segment files, run in child
-//     processes with a kernel memory limit.
+//   - duckdb: the query engine (ctlake.QueryEngine) over segment files:
+//     sandboxed DuckDB in a bounded set of worker processes, each with a
+//     kernel memory limit.
 //   - server: the HTTP server (auth, limits, request ids, access log).
 //   - console: the web console at /console/ (sessions, CSRF, static files).
 //   - metrics: Prometheus metrics at /metrics.

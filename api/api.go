@@ -188,7 +188,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, op string, err 
 		awsjson.WriteError(w, http.StatusInternalServerError, code, ctlake.ErrorMessage(err))
 		return
 	}
-	if !a.Declares(op, code) {
+	// ThrottlingException is common to every operation (spec §1.7): the
+	// SDKs retry it by its code whether or not the operation declares it.
+	if !a.Declares(op, code) && code != ctlake.ThrottlingException {
 		a.Logger.Warn("operation answered an error its model does not declare", "operation", op, "code", code)
 	}
 	awsjson.WriteError(w, http.StatusBadRequest, code, ctlake.ErrorMessage(err))

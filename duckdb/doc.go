@@ -1,8 +1,11 @@
-// Package duckdb is ctlake's query engine: it runs Lake queries, already
-// checked and translated to DuckDB SQL by the front end (package lakesql),
-// in an in-process DuckDB (github.com/duckdb/duckdb-go/v2, DuckDB 1.5) over
-// the Parquet segment files of package segment, and delivers their rows as
-// GetQueryResults shows them (spec §6.4).
+// Package duckdb is ctlake's query engine: QueryEngine implements
+// ctlake.QueryEngine. It runs Lake queries, checked and translated to
+// DuckDB SQL by the front end (package lakesql), in DuckDB
+// (github.com/duckdb/duckdb-go/v2, DuckDB 1.5) inside worker processes,
+// over the Parquet segment files of package segment, and delivers their
+// rows as GetQueryResults shows them (spec §6.4). Engine is the DuckDB of
+// one worker process; Pool runs workers; QueryEngine joins the front end
+// and two bounded pools.
 //
 // # The sandbox
 //
@@ -109,13 +112,13 @@
 // UNNEST(sequence(1, 1000000000)) builds 8 GB at prepare), heedless of
 // memory_limit and of interruption, and it allocates a single large value
 // (repeat(s, 100000000), a chain of s || s) outside memory_limit while it
-// runs. In process, one such statement took the server to 13 GB. Hence the
-// worker processes.
+// runs: one such statement, run in the server's own process, could take
+// the whole machine. Hence the worker processes.
 //
 // # Worker processes
 //
 // The server does not call Check and Query in its own process: a Pool
-// (Engine.Isolated) runs each check and each query in a child process of
+// (of a QueryEngine) runs each check and each query in a child process of
 // the server's own executable, started with the hidden argument WorkerArg
 // (ctlake __query-worker), which calls ServeWorker. The worker gets the
 // engine's configuration, then a job (check or query: the SQL, the store
@@ -124,26 +127,37 @@
 // and answers on stdout: the columns, the rows in batches (512 rows, 1 MiB
 // or a tenth of a second, whichever first) as they come, then "done" or an
 // error (protocol.go). It serves jobs one at a time, each on a new DuckDB
-// connection as above. The pool keeps a few workers started (Idle), since
-// starting one and opening DuckDB takes 60-160 ms (300-650 ms in a -race
-// build) where an idle one answers a check in 5-15 ms; a worker whose job
-// ended by itself goes back to them (at most 100 jobs, and only while its
-// RSS is under 256 MiB), and one that was killed or cancelled never serves
-// again. Through StartQuery a trivial count(*) takes the same time as in
-// process (median 28 ms to FINISHED); an idle worker holds about 70 MiB.
+// connection as above. The pool keeps workers started (Idle), since
+// starting one and opening DuckDB takes far longer than an idle one takes
+// to answer a check (the README's performance section has the figures); a
+// worker whose job ended by itself goes back to them (at most 100 jobs,
+// and only while its RSS is under 256 MiB), and one that was killed or
+// cancelled never serves again.
+//
+// A pool has at most MaxWorkers processes alive, idle ones and ones still
+// exiting included; a job that finds them all busy waits (Wait). A
+// QueryEngine has two pools: one of --query-workers workers for queries
+// (the lake service runs no more at once) and one of DefaultCallWorkers
+// for what an API call waits on, StartQuery's checks and LookupEvents,
+// which wait at most DefaultCallWait and are then answered
+// ThrottlingException. Apart, long queries never hold up StartQuery and a
+// burst of StartQuery never takes memory from running queries. Without
+// --query-memory-limit, the OS budgets of all the workers together are
+// WorkersMemoryShare (half) of the machine's memory (workerMemory).
 //
 // The walls the worker adds:
 //
 //   - Memory: before it opens DuckDB the worker sets RLIMIT_DATA to what
-//     its data mappings are then plus a budget (DefaultMemoryBudget:
-//     memory_limit + 512 MiB, at least 1 GiB). RLIMIT_DATA counts what
+//     its data mappings are then plus a budget (by default its share of
+//     half the machine's memory, memory_limit being that less 512 MiB or
+//     half; with a memory_limit given, DefaultMemoryBudget: memory_limit +
+//     512 MiB, at least 1 GiB). RLIMIT_DATA counts what
 //     malloc and the Go heap map, not address space reserved and unused
 //     (glibc's arenas, thread stacks, the race detector's shadow), which
 //     RLIMIT_AS would count and refuse first; counting from the current
 //     figure keeps the budget the query's even in a -race build. Past it
 //     malloc fails and DuckDB reports "Failed to allocate ... (bad
-//     allocation)" at once, instead of growing: the 8 GB sequence fails in
-//     under 0.2 s. The query ends with an error wrapping ErrOutOfMemory
+//     allocation)" at once, instead of growing. The query ends with an error wrapping ErrOutOfMemory
 //     that names the limit. A worker killed by the kernel (SIGKILL it did
 //     not get from the pool) or whose Go runtime ran out of memory is
 //     reported the same way.

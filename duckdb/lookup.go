@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY eventtime DESC, coalesce(eventid, '') DESC LIMIT ` + fmt.Sprint(f.Limit)
 	var out []ctlake.LookupEvent
-	_, err := e.run(ctx, e.pool, sql, segs, func(_ []string, row []*string) error {
+	_, err := e.run(ctx, e.calls, sql, segs, func(_ []string, row []*string) error {
 		val := func(i int) string {
 			if row[i] == nil {
 				return ""
@@ -94,6 +95,9 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 		out = append(out, ev)
 		return nil
 	})
+	if errors.Is(err, ErrBusy) {
+		return nil, e.busy()
+	}
 	return out, err
 }
 

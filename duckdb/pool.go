@@ -22,6 +22,10 @@ var ErrOutOfMemory = errors.New("out of memory")
 // than PoolConfig.CheckTimeout to parse and plan.
 var ErrCheckTimeout = errors.New("check took too long")
 
+// ErrBusy is wrapped by the error of a job that waited PoolConfig.Wait for
+// a worker while MaxWorkers were all busy.
+var ErrBusy = errors.New("all query workers busy")
+
 // ErrNoWorker is wrapped by the error of a job for which no worker could be
 // started: a fault of the server, not of the statement.
 var ErrNoWorker = errors.New("no query worker")
@@ -38,11 +42,20 @@ type PoolConfig struct {
 	// it starts, enforced by the kernel (RLIMIT_DATA); 0 means
 	// DefaultMemoryBudget of the engine's memory limit, -1 no limit.
 	MemoryBudget int64
-	// CheckTimeout bounds a Check; 0 means 5s.
+	// CheckTimeout bounds a Check by the CPU time its worker uses, which a
+	// busy machine does not inflate as it does wall-clock time; 0 means 5s.
+	// Where a process's CPU time cannot be read, and as a backstop for a
+	// worker that hangs without using CPU, a Check is also bounded by
+	// checkWallFactor times it of wall-clock time.
 	CheckTimeout time.Duration
 	// Idle is how many started workers wait for a job; 0 means none (each
 	// job starts its worker, which ends after it).
 	Idle int
+	// MaxWorkers bounds the worker processes alive at once, idle ones and
+	// ones still exiting included; 0 means max(Idle, 1). A job that finds
+	// them all busy waits for one, up to Wait (0: as long as its context).
+	MaxWorkers int
+	Wait       time.Duration
 	// Grace is how long a worker may take to stop after its job is
 	// cancelled before it is killed; 0 means 1s.
 	Grace time.Duration
@@ -71,6 +84,9 @@ type Pool struct {
 	wcfg    workerConfig
 	allowed []string
 	idle    chan *worker
+	// slots holds a token for each live worker process: MaxWorkers.
+	slots chan struct{}
+	done  chan struct{} // closed by Close
 
 	mu     sync.Mutex
 	warm   int // idle workers and workers being started for idle
@@ -105,6 +121,10 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if cfg.CheckTimeout <= 0 {
 		cfg.CheckTimeout = 5 * time.Second
 	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = max(cfg.Idle, 1)
+	}
+	cfg.Idle = min(cfg.Idle, cfg.MaxWorkers)
 	if cfg.Grace <= 0 {
 		cfg.Grace = time.Second
 	}
@@ -121,6 +141,8 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		},
 		allowed: engine.AllowedDirs,
 		idle:    make(chan *worker, max(cfg.Idle, 1)),
+		slots:   make(chan struct{}, cfg.MaxWorkers),
+		done:    make(chan struct{}),
 	}
 	for range cfg.Idle {
 		p.refill()
@@ -131,6 +153,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 // Close kills the idle workers; jobs still running go on to their end.
 func (p *Pool) Close() error {
 	p.mu.Lock()
+	if !p.closed {
+		close(p.done)
+	}
 	p.closed = true
 	p.mu.Unlock()
 	p.wg.Wait()
@@ -200,17 +225,9 @@ func (p *Pool) Query(ctx context.Context, query string, stores map[string][]stri
 // do runs j in a worker, passing its columns and rows to onData, and
 // returns how it ended. bound, if not 0, is how long the worker may take.
 func (p *Pool) do(ctx context.Context, j *job, bound time.Duration, onData func(*fromWorker) error) error {
-	w, err := p.take()
+	w, err := p.take(ctx)
 	if err != nil {
 		return err
-	}
-	select {
-	case <-w.exited: // an idle worker that died while it waited: start one
-		w.kill()
-		if w, err = p.spawn(); err != nil {
-			return err
-		}
-	default:
 	}
 	// The worker goes back to the idle set only if its job ended by itself:
 	// not killed, not cancelled, not left in the middle of its rows.
@@ -233,26 +250,48 @@ func (p *Pool) do(ctx context.Context, j *job, bound time.Duration, onData func(
 	// period; the bound kills it at once.
 	var overtime atomic.Bool
 	watchdog.Go(func() {
-		var timeout <-chan time.Time
+		var cpu, wall <-chan time.Time
+		var cpuStart time.Duration
 		if bound > 0 {
-			t := time.NewTimer(bound)
+			t := time.NewTimer(checkWallFactor * bound)
 			defer t.Stop()
-			timeout = t.C
+			wall = t.C
+			if start, ok := processCPUTime(w.cmd.Process.Pid); ok {
+				cpuStart = start
+				tick := time.NewTicker(cpuPoll)
+				defer tick.Stop()
+				cpu = tick.C
+			} else {
+				t.Reset(bound)
+			}
 		}
-		select {
-		case <-finished:
-		case <-timeout:
-			overtime.Store(true)
-			w.kill()
-		case <-ctx.Done():
-			w.stopped.Store(true)
-			w.send(toWorker{Cancel: true})
+		for {
 			select {
 			case <-finished:
-			case <-time.After(p.cfg.Grace):
+				return
+			case <-cpu:
+				if used, ok := processCPUTime(w.cmd.Process.Pid); !ok || used-cpuStart <= bound {
+					continue
+				}
+				overtime.Store(true)
 				w.kill()
+				return
+			case <-wall:
+				overtime.Store(true)
+				w.kill()
+				return
+			case <-ctx.Done():
+				w.stopped.Store(true)
+				w.send(toWorker{Cancel: true})
+				select {
+				case <-finished:
+				case <-time.After(p.cfg.Grace):
+					w.kill()
+				}
+				return
+			case <-w.exited:
+				return
 			}
-		case <-w.exited:
 		}
 	})
 	w.jobs++
@@ -266,7 +305,7 @@ func (p *Pool) do(ctx context.Context, j *job, bound time.Duration, onData func(
 		case err != nil && ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil && overtime.Load():
-			return &workerError{is: ErrCheckTimeout, msg: fmt.Sprintf("DuckDB took longer than %s to plan the statement and was stopped "+
+			return &workerError{is: ErrCheckTimeout, msg: fmt.Sprintf("DuckDB used more than %s of CPU time to plan the statement and was stopped "+
 				"(it computes constant expressions, such as sequence(1, 1000000000) or a lambda over one, while it plans); make such expressions smaller",
 				p.cfg.CheckTimeout)}
 		case errors.Is(err, errFrameTooLarge):
@@ -293,6 +332,15 @@ func (p *Pool) do(ctx context.Context, j *job, bound time.Duration, onData func(
 		}
 	}
 }
+
+// checkWallFactor bounds a check's wall-clock time at this many times its
+// CPU-time bound: a backstop for a worker that hangs without computing,
+// loose enough that load never reaches it. cpuPoll is how often the
+// worker's CPU time is read.
+const (
+	checkWallFactor = 12
+	cpuPoll         = 50 * time.Millisecond
+)
 
 // remoteError rebuilds the error a worker reported.
 func (p *Pool) remoteError(e *jobError) error {
@@ -373,26 +421,64 @@ func (p *Pool) release(w *worker) {
 	}()
 }
 
-// take returns an idle worker, or starts one (and another for the idle
-// set, for the next job).
-func (p *Pool) take() (*worker, error) {
-	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
-		return nil, fmt.Errorf("%w: the query engine is closed", ErrNoWorker)
+// take returns an idle worker, or starts one if fewer than MaxWorkers
+// are alive (and another for the idle set, for the next job), or waits
+// for either, up to Wait.
+func (p *Pool) take(ctx context.Context) (*worker, error) {
+	var timeout <-chan time.Time
+	if p.cfg.Wait > 0 {
+		t := time.NewTimer(p.cfg.Wait)
+		defer t.Stop()
+		timeout = t.C
 	}
-	select {
-	case w := <-p.idle:
-		p.mu.Lock()
-		p.warm--
-		p.mu.Unlock()
-		return w, nil
-	default:
+	for {
+		select {
+		case <-p.done:
+			return nil, fmt.Errorf("%w: the query engine is closed", ErrNoWorker)
+		default:
+		}
+		select {
+		case w := <-p.idle:
+			if p.fromIdle(w) {
+				return w, nil
+			}
+			continue
+		default:
+		}
+		select {
+		case w := <-p.idle:
+			if p.fromIdle(w) {
+				return w, nil
+			}
+		case p.slots <- struct{}{}:
+			p.refill()
+			return p.spawn()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timeout:
+			return nil, fmt.Errorf("%w: all %d waited on for %s", ErrBusy, p.cfg.MaxWorkers, p.cfg.Wait)
+		case <-p.done:
+			return nil, fmt.Errorf("%w: the query engine is closed", ErrNoWorker)
+		}
 	}
-	p.refill()
-	return p.spawn()
 }
+
+// fromIdle accounts for a worker taken from the idle set and tells
+// whether it can serve: one that died while it waited is reaped, and its
+// slot is free again.
+func (p *Pool) fromIdle(w *worker) bool {
+	p.mu.Lock()
+	p.warm--
+	p.mu.Unlock()
+	if w.alive() {
+		return true
+	}
+	w.kill()
+	return false
+}
+
+// MaxWorkers is the most worker processes the pool has alive at once.
+func (p *Pool) MaxWorkers() int { return p.cfg.MaxWorkers }
 
 // refill starts a worker for the idle set, in the background, unless the
 // set is full or the pool closed.
@@ -400,6 +486,11 @@ func (p *Pool) refill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || p.warm >= p.cfg.Idle {
+		return
+	}
+	select {
+	case p.slots <- struct{}{}:
+	default: // MaxWorkers alive: the next job that needs one starts it
 		return
 	}
 	p.warm++
@@ -438,8 +529,15 @@ type worker struct {
 }
 
 // spawn starts a worker and sends it its configuration; it opens DuckDB
-// while it waits for a job.
+// while it waits for a job. The caller has put the worker's token in
+// slots; it is taken back when the process has exited (or did not start).
 func (p *Pool) spawn() (*worker, error) {
+	started := false
+	defer func() {
+		if !started {
+			<-p.slots
+		}
+	}()
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("%w: start a query worker: %w", ErrNoWorker, err)
@@ -467,11 +565,13 @@ func (p *Pool) spawn() (*worker, error) {
 		outR.Close()
 		return nil, fmt.Errorf("%w: start a query worker: %w", ErrNoWorker, err)
 	}
+	started = true
 	go func() {
 		w.waitErr = cmd.Wait()
 		if dir := workerTempDir(p.wcfg.TempDir, cmd.Process.Pid); dir != "" {
 			os.RemoveAll(dir)
 		}
+		<-p.slots
 		close(w.exited)
 	}()
 	if err := w.send(toWorker{Config: &p.wcfg}); err != nil {
@@ -492,6 +592,16 @@ func workerEnv() []string {
 		}
 	}
 	return env
+}
+
+// alive tells whether the worker's process has not exited.
+func (w *worker) alive() bool {
+	select {
+	case <-w.exited:
+		return false
+	default:
+		return true
+	}
 }
 
 // send writes a line to the worker.

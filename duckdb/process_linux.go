@@ -2,12 +2,14 @@ package duckdb
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // memoryResource is the limit a worker sets on itself. RLIMIT_DATA counts
@@ -77,4 +79,33 @@ func killWorker(cmd *exec.Cmd) {
 func processRSS(pid int) int64 {
 	n, _ := procStatusBytes("/proc/"+strconv.Itoa(pid)+"/status", "VmRSS")
 	return n
+}
+
+// clockTicks is the unit of the CPU times of /proc/<pid>/stat (USER_HZ),
+// 100 a second on every Linux architecture Go supports.
+const clockTicks = 100
+
+// processCPUTime returns the CPU time process pid has used, all its
+// threads, user and system, from /proc/<pid>/stat (utime + stime).
+func processCPUTime(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from after its closing parenthesis (state is field 3, utime 14).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(string(b[i+1:]))
+	if len(fields) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, true
 }

@@ -5,6 +5,7 @@ package duckdb
 import (
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // limitMemory is a no-op where RLIMIT_DATA is not known to bound malloc:
@@ -28,3 +29,6 @@ func killWorker(cmd *exec.Cmd) {
 
 // processRSS is unknown here: 0.
 func processRSS(pid int) int64 { return 0 }
+
+// processCPUTime is unknown here: checks are bounded by wall-clock time.
+func processCPUTime(pid int) (time.Duration, bool) { return 0, false }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/lakesql"
@@ -16,8 +17,17 @@ import (
 // worker processes of a Pool, each under an OS memory limit and killed at
 // its timeout, so that a statement that eats all memory or time takes down
 // its worker, not the server.
+//
+// Its worker processes are bounded: Workers for queries (the service runs at
+// most that many at once, the rest wait QUEUED) and CallWorkers for the
+// work an API call waits on, StartQuery's checks and LookupEvents. The two
+// are apart so that long queries never hold up StartQuery, and a flood of
+// StartQuery calls never takes memory from running queries; a call that
+// finds its workers all busy waits up to CallWait, then gets
+// ThrottlingException, which the AWS SDKs retry.
 type QueryEngine struct {
-	pool     *Pool
+	queries  *Pool
+	calls    *Pool
 	segments *segment.Store
 }
 
@@ -29,10 +39,24 @@ type QueryEngineConfig struct {
 	// Segments holds the stores' segment files.
 	Segments *segment.Store
 	// Workers is how many queries run at once (--query-workers): the
-	// worker processes kept started, DuckDB open, so that a check or a
-	// query does not wait for one to start.
+	// worker processes for queries, kept started, DuckDB open, so that a
+	// query does not wait for one to start. 1 when zero.
 	Workers int
+	// CallWorkers are the worker processes for StartQuery's checks and
+	// for LookupEvents; DefaultCallWorkers when zero. CallWait is how long
+	// such a call waits for one; DefaultCallWait when zero.
+	CallWorkers int
+	CallWait    time.Duration
 }
+
+// Defaults of QueryEngineConfig. A check takes milliseconds, so two
+// workers answer a burst of StartQuery calls in turn.
+const (
+	DefaultCallWorkers = 2
+	DefaultCallWait    = 10 * time.Second
+	// startTimeout bounds the first query, at start-up.
+	startTimeout = 2 * time.Minute
+)
 
 var _ ctlake.QueryEngine = (*QueryEngine)(nil)
 
@@ -44,20 +68,48 @@ func NewQueryEngine(ctx context.Context, cfg QueryEngineConfig) (*QueryEngine, e
 	if len(cfg.Engine.AllowedDirs) == 0 {
 		cfg.Engine.AllowedDirs = []string{cfg.Segments.Root}
 	}
-	pool, err := NewPool(PoolConfig{Engine: cfg.Engine, Idle: max(cfg.Workers, 1)})
+	cfg.Workers = max(cfg.Workers, 1)
+	if cfg.CallWorkers <= 0 {
+		cfg.CallWorkers = DefaultCallWorkers
+	}
+	if cfg.CallWait <= 0 {
+		cfg.CallWait = DefaultCallWait
+	}
+	budget, err := workerMemory(&cfg.Engine, cfg.Workers+cfg.CallWorkers)
+	if err != nil {
+		return nil, fmt.Errorf("start the query engine: --query-memory-limit: %w", err)
+	}
+	e := &QueryEngine{segments: cfg.Segments}
+	e.queries, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.Workers, MaxWorkers: cfg.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("start the query engine: %w", err)
 	}
-	if err := pool.Check(ctx, "SELECT 1", nil); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("start the query engine: a worker process could not check a statement: %w", err)
+	e.calls, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.CallWorkers, MaxWorkers: cfg.CallWorkers, Wait: cfg.CallWait})
+	if err != nil {
+		e.queries.Close()
+		return nil, fmt.Errorf("start the query engine: %w", err)
 	}
-	return &QueryEngine{pool: pool, segments: cfg.Segments}, nil
+	// A first query proves that a worker starts, opens DuckDB and applies
+	// the sandbox; a slow machine is no fault, a hung worker is.
+	probe, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if _, err := e.calls.Query(probe, "SELECT 1", nil, func([]string, []*string) error { return nil }); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("start the query engine: a worker process could not run a query: %w", err)
+	}
+	return e, nil
 }
 
 // Close ends the idle worker processes; queries still running go on to
 // their end.
-func (e *QueryEngine) Close() error { return e.pool.Close() }
+func (e *QueryEngine) Close() error { return errors.Join(e.calls.Close(), e.queries.Close()) }
+
+// MemoryLimit is DuckDB's memory limit in each worker; MemoryBudget the
+// OS limit of each worker's memory (0: none); MaxWorkers the most worker
+// processes alive at once.
+func (e *QueryEngine) MemoryLimit() string { return e.queries.wcfg.MemoryLimit }
+func (e *QueryEngine) MemoryBudget() int64 { return e.queries.MemoryBudget() }
+func (e *QueryEngine) MaxWorkers() int     { return e.queries.MaxWorkers() + e.calls.MaxWorkers() }
 
 // Prepare translates a statement and has DuckDB's own parser and planner
 // check it now, so that a syntax error is InvalidQueryStatementException
@@ -71,7 +123,10 @@ func (e *QueryEngine) Prepare(ctx context.Context, statement string) (ctlake.Pre
 	for i, id := range st.Stores {
 		tables[i] = lakesql.TableName(id)
 	}
-	if err := e.pool.Check(ctx, st.SQL, tables); err != nil {
+	if err := e.calls.Check(ctx, st.SQL, tables); err != nil {
+		if errors.Is(err, ErrBusy) {
+			return ctlake.PreparedQuery{}, e.busy()
+		}
 		if errors.Is(err, ErrNoWorker) || ctx.Err() != nil {
 			return ctlake.PreparedQuery{}, fmt.Errorf("check the statement: %w", err)
 		}
@@ -82,7 +137,7 @@ func (e *QueryEngine) Prepare(ctx context.Context, statement string) (ctlake.Pre
 
 // Run runs a prepared query over the segments of its stores.
 func (e *QueryEngine) Run(ctx context.Context, q ctlake.PreparedQuery, segs map[string][]ctlake.Segment, sink func([]string, []*string) error) (ctlake.ScanStats, error) {
-	return e.run(ctx, e.pool, q.SQL, segs, sink)
+	return e.run(ctx, e.queries, q.SQL, segs, sink)
 }
 
 // run runs sql in a worker of pool over the store views of segs.
@@ -97,6 +152,13 @@ func (e *QueryEngine) run(ctx context.Context, pool *Pool, sql string, segs map[
 	}
 	st, err := pool.Query(ctx, sql, tables, sink)
 	return ctlake.ScanStats{EventsScanned: st.EventsScanned, BytesScanned: st.BytesScanned}, err
+}
+
+// busy is the error of a call whose workers were all busy for CallWait.
+func (e *QueryEngine) busy() error {
+	return ctlake.Errorf(ctlake.ThrottlingException,
+		"The query engine's %d worker processes for statement checks and LookupEvents were all busy for %s; retry in a moment.",
+		e.calls.MaxWorkers(), e.calls.cfg.Wait)
 }
 
 // storeIDs words an engine error for the user: store table names become

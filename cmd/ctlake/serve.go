@@ -219,6 +219,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Lake.Queries = m.Engine
+	m.Logger.Info("query engine started", "worker_processes", m.Engine.MaxWorkers(), "duckdb_memory_limit", m.Engine.MemoryLimit(),
+		"worker_memory_budget", m.Engine.MemoryBudget(), "workers_memory_total", int64(m.Engine.MaxWorkers())*m.Engine.MemoryBudget())
 	m.Lake.Delivery = s3.Delivery{}
 	m.Lake.QueryWorkers, m.Lake.QueryTimeout = m.Config.QueryWorkers, m.Config.QueryTimeout
 	m.Lake.ResultLimits = m.Config.ResultLimits
