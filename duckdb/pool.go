@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,6 +22,11 @@ var ErrOutOfMemory = errors.New("out of memory")
 // ErrCheckTimeout is wrapped by the error of a statement DuckDB took longer
 // than PoolConfig.CheckTimeout to parse and plan.
 var ErrCheckTimeout = errors.New("check took too long")
+
+// ErrCrashed is wrapped by the error of a job whose worker process died
+// without being asked to and not for want of memory: DuckDB or the runtime
+// crashed (a stack overflow on a deeply nested value, say).
+var ErrCrashed = errors.New("query worker crashed")
 
 // ErrBusy is wrapped by the error of a job that waited PoolConfig.Wait for
 // a worker while MaxWorkers were all busy.
@@ -59,6 +65,9 @@ type PoolConfig struct {
 	// Grace is how long a worker may take to stop after its job is
 	// cancelled before it is killed; 0 means 1s.
 	Grace time.Duration
+	// Logger receives the last output of a worker that crashed;
+	// slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 // DefaultMemoryBudget is the memory budget of a worker whose DuckDB has
@@ -639,10 +648,15 @@ func (p *Pool) died(w *worker, cause error) error {
 	if isAllocationFailure(tail) || killedBySystem {
 		return &workerError{msg: p.outOfMemory(""), is: ErrOutOfMemory}
 	}
-	if i := strings.LastIndexByte(tail, '\n'); i >= 0 && len(tail) > 300 {
-		tail = tail[i+1:]
+	// The crash report (a Go or C stack trace, registers) is for the
+	// server's operator; the caller learns what happened.
+	logger := p.cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
 	}
-	return fmt.Errorf("the query worker stopped unexpectedly (%v, %v): %s", cause, w.waitErr, tail)
+	logger.Error("query worker crashed", "pid", w.cmd.Process.Pid, "cause", cause, "exit", w.waitErr, "stderr_tail", tail)
+	return &workerError{is: ErrCrashed, msg: fmt.Sprintf("the query engine's worker process crashed (%v) while it ran the statement; "+
+		"the server's log has its crash report. A deeply nested value (JSON nested thousands of levels, say) can cause this", w.waitErr)}
 }
 
 // isKilled tells whether the process ended by SIGKILL: if the pool did

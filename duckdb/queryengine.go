@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type QueryEngineConfig struct {
 	// such a call waits for one; DefaultCallWait when zero.
 	CallWorkers int
 	CallWait    time.Duration
+	// Logger receives the crash reports of workers; slog.Default() when
+	// nil.
+	Logger *slog.Logger
 }
 
 // Defaults of QueryEngineConfig. A check takes milliseconds, so two
@@ -80,11 +84,11 @@ func NewQueryEngine(ctx context.Context, cfg QueryEngineConfig) (*QueryEngine, e
 		return nil, fmt.Errorf("start the query engine: --query-memory-limit: %w", err)
 	}
 	e := &QueryEngine{segments: cfg.Segments}
-	e.queries, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.Workers, MaxWorkers: cfg.Workers})
+	e.queries, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.Workers, MaxWorkers: cfg.Workers, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("start the query engine: %w", err)
 	}
-	e.calls, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.CallWorkers, MaxWorkers: cfg.CallWorkers, Wait: cfg.CallWait})
+	e.calls, err = NewPool(PoolConfig{Engine: cfg.Engine, MemoryBudget: budget, Idle: cfg.CallWorkers, MaxWorkers: cfg.CallWorkers, Wait: cfg.CallWait, Logger: cfg.Logger})
 	if err != nil {
 		e.queries.Close()
 		return nil, fmt.Errorf("start the query engine: %w", err)

@@ -214,6 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Engine:   duckdb.Config{MemoryLimit: m.Config.QueryMemoryLimit, TempDir: filepath.Join(dataDir, "tmp", "duckdb")},
 		Segments: segments,
 		Workers:  m.Config.QueryWorkers,
+		Logger:   m.Logger,
 	})
 	if err != nil {
 		return err
