@@ -75,7 +75,10 @@ func (s *Server) call(t *testing.T, c rawCall) rawAnswer {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := rawAnswer{status: resp.StatusCode, requestID: resp.Header.Get("x-amzn-RequestId"), header: resp.Header, raw: string(raw)}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -172,7 +175,10 @@ func TestAuthentication(t *testing.T) {
 
 	// A signature is for one body and one operation: replaying its headers
 	// with another body or target fails.
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"signed-name"}`))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"signed-name"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", longTarget+"CreateEventDataStore")
 	sum := sha256.Sum256([]byte(`{"Name":"signed-name"}`))
@@ -181,7 +187,10 @@ func TestAuthentication(t *testing.T) {
 		{"changed body", longTarget + "CreateEventDataStore", `{"Name":"other-name!"}`},
 		{"changed operation", longTarget + "DeleteEventDataStore", `{"Name":"signed-name"}`},
 	} {
-		r2, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(replay.body))
+		r2, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(replay.body))
+		if err != nil {
+			t.Fatal(err)
+		}
 		r2.Header = req.Header.Clone()
 		r2.Header.Set("X-Amz-Target", replay.target)
 		resp, err := http.DefaultClient.Do(r2)
@@ -197,7 +206,10 @@ func TestAuthentication(t *testing.T) {
 	}
 	// A signature that leaves X-Amz-Target out is refused: the operation
 	// could be swapped under it.
-	unsignedTarget, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"unsigned-target"}`))
+	unsignedTarget, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"unsigned-target"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	unsignedTarget.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	sum2 := sha256.Sum256([]byte(`{"Name":"unsigned-target"}`))
 	v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, unsignedTarget, hex.EncodeToString(sum2[:]), "cloudtrail", "us-east-1", time.Now())
