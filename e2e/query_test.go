@@ -27,16 +27,22 @@ func importInvictus(t *testing.T, opts ...ServerOption) (*Server, *cloudtrail.Cl
 	return srv, c, idOf(store)
 }
 
-// runQuery starts a query, waits for it to end and returns every row,
-// each as a list of (column, value) in order.
-func runQuery(t *testing.T, c *cloudtrail.Client, sql string) (*cloudtrail.DescribeQueryOutput, [][]map[string]string) {
+// endedQuery starts a query and waits for it to end.
+func endedQuery(t *testing.T, c *cloudtrail.Client, sql string) *cloudtrail.DescribeQueryOutput {
 	t.Helper()
 	start, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})
 	if err != nil {
 		t.Fatalf("StartQuery %q: %v", sql, err)
 	}
-	id := start.QueryId
-	d := waitQuery(t, c, aws.ToString(id))
+	return waitQuery(t, c, aws.ToString(start.QueryId))
+}
+
+// runQuery starts a query, waits for it to end and returns every row,
+// each as a list of (column, value) in order.
+func runQuery(t *testing.T, c *cloudtrail.Client, sql string) (*cloudtrail.DescribeQueryOutput, [][]map[string]string) {
+	t.Helper()
+	d := endedQuery(t, c, sql)
+	id := d.QueryId
 	var rows [][]map[string]string
 	p := cloudtrail.NewGetQueryResultsPaginator(c, &cloudtrail.GetQueryResultsInput{QueryId: id})
 	for p.HasMorePages() {
