@@ -49,7 +49,7 @@ func send(t *testing.T, req *http.Request, body string) rawAnswer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := rawAnswer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	a := rawAnswer{status: resp.StatusCode, requestID: resp.Header.Get("x-amzn-RequestId"), header: resp.Header, raw: string(raw)}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&a.body); err != nil {

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,25 +68,11 @@ func (s *Server) call(t *testing.T, c rawCall) rawAnswer {
 			t.Fatal(err)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := rawAnswer{status: resp.StatusCode, requestID: resp.Header.Get("x-amzn-RequestId"), header: resp.Header, raw: string(raw)}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&a.body); err != nil {
-		t.Fatalf("%s: response is not a JSON object: %q", c.target, raw)
-	}
+	a := send(t, req, c.body)
 	if !isLowerUUID(a.requestID) {
 		t.Errorf("%s: x-amzn-RequestId %q is not a request id", c.target, a.requestID)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+	if ct := a.header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
 		t.Errorf("%s: Content-Type %q", c.target, ct)
 	}
 	return a

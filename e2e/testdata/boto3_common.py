@@ -64,3 +64,17 @@ class ErrorChecks(unittest.TestCase):
         self.assertEqual(meta["HTTPStatusCode"], 400, "%s: every modeled error is HTTP 400 (§1.7)" % code)
         self.assertTrue(meta.get("RequestId"), "%s: no x-amzn-RequestId (§1.6)" % code)
         return got
+
+    def pages(self, fn, limit, **kwargs):
+        """Yield the pages of fn(**kwargs), following NextToken by hand and
+        checking each token (§1.9); fail past limit pages."""
+        for _ in range(limit):
+            page = fn(**kwargs)
+            yield page
+            token = page.get("NextToken")
+            if not token:
+                return
+            self.assertGreaterEqual(len(token), 4, "§1.9: tokens are 4..1000 characters")
+            self.assertNotEqual(token, kwargs.get("NextToken"), "§1.9: the same token twice")
+            kwargs["NextToken"] = token
+        self.fail("%s: paging does not end after %d pages" % (fn.__name__, limit))

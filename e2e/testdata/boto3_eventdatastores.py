@@ -220,9 +220,8 @@ class ListStores(Check):
     def test_manual_paging(self):
         own = self.create("paging")
         mine = {fixture["Name"]: fixture["EventDataStoreArn"], own["Name"]: own["EventDataStoreArn"]}
-        seen, pages, kwargs = [], 0, {"MaxResults": 1}
-        while True:
-            page = ct.list_event_data_stores(**kwargs)
+        seen, pages = [], 0
+        for page in self.pages(ct.list_event_data_stores, 20, MaxResults=1):
             pages += 1
             items = page["EventDataStores"]
             self.assertLessEqual(len(items), 1, "MaxResults=1")
@@ -233,13 +232,6 @@ class ListStores(Check):
                 seen.append(item["Name"])
                 if item["Name"] in mine:
                     self.assertEqual(item["EventDataStoreArn"], mine[item["Name"]])
-            token = page.get("NextToken")
-            if not token:
-                break
-            self.assertGreaterEqual(len(token), 4, "§1.9: tokens are 4..1000 characters")
-            self.assertNotEqual(token, kwargs.get("NextToken"), "§1.9: the same token twice")
-            kwargs["NextToken"] = token
-            self.assertLess(pages, 20, "paging does not end")
         self.assertGreaterEqual(pages, 2)
         self.assertEqual(len(seen), len(set(seen)), "a store listed twice: %s" % seen)
         self.assertLessEqual(set(mine), set(seen))
