@@ -38,7 +38,7 @@ func TestStartImportErrors(t *testing.T) {
 		"http://bucket/x":         "S3LocationUri 'http://bucket/x' is not usable: the scheme must be s3 (or file)." + give,
 		"s3://":                   "S3LocationUri 's3://' is not usable: it names no bucket." + give,
 		"file://relative/path":    "S3LocationUri 'file://relative/path' is not usable: a file URI names no host (file:///path)." + give,
-		"file:///no/such/folder/": "The import source file:///no/such/folder/ cannot be read: stat /no/such/folder/: no such file or directory",
+		"file:///no/such/folder/": "The import source file:///no/such/folder/ cannot be read: /no/such/folder is outside the folders this server may import from (…",
 		"s3:/bucket":              "S3LocationUri 's3:/bucket' is not usable: it names no bucket." + give,
 	} {
 		wantErr[*types.InvalidImportSourceException](t, "source "+uri, start(&cloudtrail.StartImportInput{Destinations: []string{store}, ImportSource: source(uri, testRole)}), want)
