@@ -211,7 +211,11 @@ func skip(part string) bool {
 // previous run wrote there with the same spec.
 func generate(t *testing.T, dir string, spec trailgen.Spec) (string, trailgen.Truth) {
 	spec.Accounts, spec.Regions = accounts, regions
-	spec.Start, _ = time.Parse(time.DateOnly, firstDay)
+	start, err := time.Parse(time.DateOnly, firstDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Start = start
 	if b, err := os.ReadFile(filepath.Join(dir, "truth.json")); err == nil {
 		var truth trailgen.Truth
 		if json.Unmarshal(b, &truth) == nil && truth.Spec.Days == spec.Days && truth.Spec.FilesPerRegionDay == spec.FilesPerRegionDay &&
@@ -225,7 +229,10 @@ func generate(t *testing.T, dir string, spec trailgen.Spec) (string, trailgen.Tr
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(truth)
+	b, err := json.Marshal(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "truth.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +288,10 @@ func report(t *testing.T, sc scale, figs []figure) {
 		out = filepath.Join(t.TempDir(), "bench-import.json")
 	}
 	doc := map[string]any{"scale": sc.name, "cores": runtime.NumCPU(), "date": time.Now().UTC().Format(time.RFC3339), "figures": figs}
-	js, _ := json.MarshalIndent(doc, "", "  ")
+	js, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(out, append(js, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}

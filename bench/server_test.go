@@ -119,6 +119,9 @@ func (s *server) runImport(t *testing.T, uri string) importRun {
 		t.Fatal(err)
 	}
 	var run importRun
+	// The largest scale imports in about a minute on 2 cores; a stuck
+	// import fails the benchmark instead of hanging it.
+	deadline := began.Add(30 * time.Minute)
 	for {
 		out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: start.ImportId})
 		if err != nil {
@@ -131,6 +134,9 @@ func (s *server) runImport(t *testing.T, uri string) importRun {
 		}
 		if out.ImportStatus != types.ImportStatusInitializing && out.ImportStatus != types.ImportStatusInProgress {
 			t.Fatalf("import ended %s: %+v", out.ImportStatus, out.ImportStatistics)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import still %s after %v: %+v", out.ImportStatus, time.Since(began).Round(time.Second), out.ImportStatistics)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}

@@ -89,14 +89,21 @@ func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog)
 			t.Fatal(err)
 		}
 		var all, after, named []*ctlake.EventDataStore
-		c.View(ctx, func(tx ctlake.Tx) error {
+		err = c.View(ctx, func(tx ctlake.Tx) (err error) {
 			f := ctlake.EventDataStoreFilter{Account: "123456789012", Region: "us-east-1"}
-			all, _ = tx.EventDataStores(f)
+			if all, err = tx.EventDataStores(f); err != nil || len(all) < 2 {
+				return err
+			}
 			f.After, f.Limit = all[1].ID, 2
-			after, _ = tx.EventDataStores(f)
-			named, _ = tx.EventDataStores(ctlake.EventDataStoreFilter{Account: "123456789012", Region: "us-east-1", Name: "s3"})
-			return nil
+			if after, err = tx.EventDataStores(f); err != nil {
+				return err
+			}
+			named, err = tx.EventDataStores(ctlake.EventDataStoreFilter{Account: "123456789012", Region: "us-east-1", Name: "s3"})
+			return err
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(all) != 5 {
 			t.Fatalf("%d stores in us-east-1, want 5", len(all))
 		}
@@ -120,16 +127,27 @@ func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog)
 		old.Status, old.DeletedAt = ctlake.StatusPendingDeletion, time.UnixMilli(5000)
 		recent.Status, recent.DeletedAt = ctlake.StatusPendingDeletion, time.UnixMilli(9000)
 		recent.Region = "ap-south-1"
-		c.Update(ctx, func(tx ctlake.Tx) error { tx.PutEventDataStore(old); return tx.PutEventDataStore(recent) })
+		if err := c.Update(ctx, func(tx ctlake.Tx) error {
+			if err := tx.PutEventDataStore(old); err != nil {
+				return err
+			}
+			return tx.PutEventDataStore(recent)
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var expired []*ctlake.EventDataStore
-		c.View(ctx, func(tx ctlake.Tx) (err error) {
+		if err := c.View(ctx, func(tx ctlake.Tx) (err error) {
 			expired, err = tx.EventDataStores(ctlake.EventDataStoreFilter{PendingDeletionBefore: 6000})
 			return err
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if len(expired) != 1 || expired[0].ID != old.ID {
 			t.Fatalf("PendingDeletionBefore selected %d stores", len(expired))
 		}
-		c.Update(ctx, func(tx ctlake.Tx) error { return tx.DeleteEventDataStore(old.ID) })
+		if err := c.Update(ctx, func(tx ctlake.Tx) error { return tx.DeleteEventDataStore(old.ID) }); err != nil {
+			t.Fatal(err)
+		}
 		err := c.View(ctx, func(tx ctlake.Tx) error { _, err := tx.EventDataStore(old.ID); return err })
 		if !errors.Is(err, ctlake.ErrNotFound) {
 			t.Errorf("deleted store still found: %v", err)
@@ -138,15 +156,20 @@ func RunCatalogConformance(t *testing.T, open func(t *testing.T) ctlake.Catalog)
 
 	t.Run("settings", func(t *testing.T) {
 		c := open(t)
-		c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutSetting("a", []byte{1, 2}) })
-		c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutSetting("a", []byte{3}) })
+		for _, v := range [][]byte{{1, 2}, {3}} {
+			if err := c.Update(ctx, func(tx ctlake.Tx) error { return tx.PutSetting("a", v) }); err != nil {
+				t.Fatal(err)
+			}
+		}
 		var v []byte
 		var missing error
-		c.View(ctx, func(tx ctlake.Tx) (err error) {
+		if err := c.View(ctx, func(tx ctlake.Tx) (err error) {
 			v, err = tx.Setting("a")
 			_, missing = tx.Setting("b")
 			return err
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if fmt.Sprint(v) != "[3]" || !errors.Is(missing, ctlake.ErrNotFound) {
 			t.Errorf("settings: %v, missing %v", v, missing)
 		}

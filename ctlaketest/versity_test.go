@@ -43,8 +43,11 @@ func TestVersityServesFilesWrittenDirectly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: get: %v", bucket, err)
 		}
-		got, _ := io.ReadAll(get.Body)
+		got, err := io.ReadAll(get.Body)
 		get.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: read: %v", bucket, err)
+		}
 		if !bytes.Equal(got, content) {
 			t.Errorf("%s: got %q", bucket, got)
 		}

@@ -45,8 +45,11 @@ func send(t *testing.T, req *http.Request, body string) rawAnswer {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	a := rawAnswer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rawAnswer{status: resp.StatusCode, requestID: resp.Header.Get("x-amzn-RequestId"), header: resp.Header, raw: string(raw)}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&a.body); err != nil {
@@ -74,14 +77,20 @@ func TestAuthenticationRefusals(t *testing.T) {
 
 	// Presigned (query-string) authentication is not accepted: the API is
 	// called by SDKs, which sign the Authorization header.
-	presign, _ := http.NewRequest(http.MethodPost, srv.URL+"/", nil)
+	presign, err := http.NewRequest(http.MethodPost, srv.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	presign.Header.Set("X-Amz-Target", list)
 	presigned, _, err := v4.NewSigner().PresignHTTP(ctx, aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey},
 		presign, hex.EncodeToString(sha256.New().Sum(nil)), "cloudtrail", "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodPost, presigned, nil)
+	req, err := http.NewRequest(http.MethodPost, presigned, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("X-Amz-Target", list)
 	if m := regexp.MustCompile(`X-Amz-Signature=([0-9a-f]{64})`).FindStringSubmatch(presigned); m != nil {
 		signatures = append(signatures, m[1])

@@ -116,7 +116,7 @@ func testBadFiles(t *testing.T, kind string) {
 
 	srv := StartServer(t, opts...)
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "bad-files")
+	store := aws.ToString(create(t, c, "bad-files", longestRetention).EventDataStoreArn)
 	id := startImport(t, c, store, uri)
 	done := waitImport(t, c, id)
 	if done.ImportStatus != types.ImportStatusFailed {
@@ -162,7 +162,7 @@ func testBadFiles(t *testing.T, kind string) {
 		if kind == "s3" {
 			treeURI = uri + "/" + root
 		}
-		store := newStore(t, c, "not-logs-"+strings.ToLower(tree.name))
+		store := aws.ToString(create(t, c, "not-logs-"+strings.ToLower(tree.name), longestRetention).EventDataStoreArn)
 		id := startImport(t, c, store, treeURI)
 		done := waitImport(t, c, id)
 		var want []string
@@ -206,7 +206,10 @@ func writeGzipBomb(t *testing.T, name string, head string, fill byte, size int64
 	t.Helper()
 	member := func(data []byte) []byte {
 		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
 		zw.Write(data)
 		if err := zw.Close(); err != nil {
 			t.Fatal(err)

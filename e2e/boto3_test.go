@@ -36,15 +36,7 @@ func runBoto3Script(t *testing.T, python, name string, srv *Server, timeout time
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, script)
 	cmd.Dir = dir
-	cmd.Env = append(append(cleanEnv(),
-		"CTLAKE_URL="+srv.URL,
-		"AWS_ACCESS_KEY_ID="+testAccessKey,
-		"AWS_SECRET_ACCESS_KEY="+testSecretKey,
-		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-such-config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-such-credentials"),
-		"PYTHONDONTWRITEBYTECODE=1",
-		"PYTHONUNBUFFERED=1",
-	), env...)
+	cmd.Env = append(clientEnv(dir, "CTLAKE_URL="+srv.URL, "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1"), env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -37,17 +37,21 @@ type awsCLI struct {
 func newAWSCLI(t *testing.T, srv *Server) *awsCLI {
 	t.Helper()
 	bin := need(t, "aws", "install the AWS CLI v1 (pip install awscli)")
-	dir := t.TempDir()
-	env := append(cleanEnv(),
+	env := clientEnv(t.TempDir(), "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "AWS_PAGER=")
+	return &awsCLI{t: t, bin: bin, srv: srv, env: env}
+}
+
+// clientEnv is the environment of an AWS client run as a process (the AWS
+// CLI, a boto3 script, the ctlake CLI): the test's key, and no config or
+// credentials file of the machine's user (dir is where they are not), so
+// nothing but the test decides what the client does.
+func clientEnv(dir string, more ...string) []string {
+	return append(append(cleanEnv(),
 		"AWS_ACCESS_KEY_ID="+testAccessKey,
 		"AWS_SECRET_ACCESS_KEY="+testSecretKey,
 		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-such-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-such-credentials"),
-		"AWS_MAX_ATTEMPTS=1",
-		"AWS_RETRY_MODE=standard",
-		"AWS_PAGER=",
-	)
-	return &awsCLI{t: t, bin: bin, srv: srv, env: env}
+	), more...)
 }
 
 // withConfig returns a CLI that reads the given config file content.

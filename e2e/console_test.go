@@ -268,7 +268,10 @@ func readInvictus(t *testing.T, dir string) invictusTruth {
 	t.Helper()
 	truth := invictusTruth{consoleLogins: map[string]int{}}
 	minutes := map[string]bool{}
-	files, _ := filepath.Glob(filepath.Join(dir, "AWSLogs", "*", "CloudTrail", "*", "*", "*", "*", "*.json.gz"))
+	files, err := filepath.Glob(filepath.Join(dir, "AWSLogs", "*", "CloudTrail", "*", "*", "*", "*", "*.json.gz"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no trail files in %s (%v)", dir, err)
+	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
@@ -497,7 +500,10 @@ func readDownloadedCSV(t *testing.T, dir string) [][]string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+		files, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(files) == 1 {
 			f, err := os.Open(files[0])
 			if err != nil {
@@ -541,7 +547,10 @@ func (c *consoleClient) send(method, path string, header map[string]string, body
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "ctlake_console" {
 			c.cookie = ck.Name + "=" + ck.Value
@@ -631,7 +640,9 @@ func TestConsoleHTTP(t *testing.T) {
 	if err != nil || len(list.EventDataStores) != 1 || aws.ToString(list.EventDataStores[0].Name) != "from-console" {
 		t.Errorf("the SDK in eu-west-3 lists %+v (%v)", list, err)
 	}
-	if list, _ := srv.Client("us-east-1").ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}); list != nil && len(list.EventDataStores) != 0 {
+	if list, err := srv.Client("us-east-1").ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}); err != nil {
+		t.Errorf("ListEventDataStores in us-east-1: %v", err)
+	} else if len(list.EventDataStores) != 0 {
 		t.Errorf("the console's store leaked into us-east-1")
 	}
 	// An API error comes back as the API wrote it.

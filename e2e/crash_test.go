@@ -70,7 +70,7 @@ func TestKillLoop(t *testing.T) {
 	src, truth := generate(t, "file", spec)
 	srv := StartServer(t)
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "kill-loop")
+	store := aws.ToString(create(t, c, "kill-loop", longestRetention).EventDataStoreArn)
 	id := startImport(t, c, store, src.uri)
 	getImport := func() *cloudtrail.GetImportOutput {
 		out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String(id)})
@@ -121,17 +121,9 @@ func TestKillLoop(t *testing.T) {
 		srv.Start()
 		c = srv.Client("us-east-1")
 	}
-	done := waitImportFor(t, c, id, 5*time.Minute)
-	if done.ImportStatus != types.ImportStatusCompleted {
-		t.Fatalf("after %d kills: %s; failures: %s", kills, done.ImportStatus, failureText(allFailures(t, c, id)))
-	}
-	n := int64(len(truth.DayPrefixes))
-	wantStats(t, "after the kills", done.ImportStatistics, n, n, int64(truth.Files), int64(truth.Events), 0)
-	t.Logf("after the kills: COMPLETED, %d prefixes, %d files, %d events (the truth: %d, %d, %d)", aws.ToInt64(done.ImportStatistics.PrefixesCompleted),
-		aws.ToInt64(done.ImportStatistics.FilesCompleted), aws.ToInt64(done.ImportStatistics.EventsCompleted), n, truth.Files, truth.Events)
-	if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(truth.Events) || distinct != int64(truth.Events) {
-		t.Errorf("stored %d events, %d distinct ids; want %d of each", rows, distinct, truth.Events)
-	}
+	done := wantExactImport(t, "after the kills", srv, c, id, store, truth, 5*time.Minute)
+	t.Logf("after the kills: %s, %d prefixes, %d files, %d events (the truth: %d, %d, %d)", done.ImportStatus, aws.ToInt64(done.ImportStatistics.PrefixesCompleted),
+		aws.ToInt64(done.ImportStatistics.FilesCompleted), aws.ToInt64(done.ImportStatistics.EventsCompleted), len(truth.DayPrefixes), truth.Files, truth.Events)
 	wantNoOrphans(t, srv)
 }
 
@@ -142,7 +134,7 @@ func TestKillDuringQueries(t *testing.T) {
 	src, truth := generate(t, "file", trailgen.Spec{Days: 3, FilesPerRegionDay: 10, Seed: 32, Start: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)})
 	srv := StartServer(t, WithArgs("--query-workers", "1"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "kill-query")
+	store := aws.ToString(create(t, c, "kill-query", longestRetention).EventDataStoreArn)
 	if done := waitImport(t, c, startImport(t, c, store, src.uri)); done.ImportStatus != types.ImportStatusCompleted {
 		t.Fatalf("import: %s", done.ImportStatus)
 	}
@@ -193,8 +185,8 @@ func TestKillDuringStoreDeletion(t *testing.T) {
 		Start: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
 	srv := StartServer(t)
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "kill-delete")
-	kept := newStore(t, c, "kept")
+	store := aws.ToString(create(t, c, "kill-delete", longestRetention).EventDataStoreArn)
+	kept := aws.ToString(create(t, c, "kept", longestRetention).EventDataStoreArn)
 	for _, s := range []string{store, kept} {
 		if done := waitImport(t, c, startImport(t, c, s, src.uri)); done.ImportStatus != types.ImportStatusCompleted {
 			t.Fatalf("import: %s", done.ImportStatus)
@@ -241,7 +233,7 @@ func TestKillDuringStoreDeletion(t *testing.T) {
 	srv.Start()
 	c = srv.Client("us-east-1")
 	_, err = c.GetEventDataStore(ctx, &cloudtrail.GetEventDataStoreInput{EventDataStore: aws.String(store)})
-	wantErr[*types.EventDataStoreNotFoundException](t, "the purged store", err)
+	wantErr[*types.EventDataStoreNotFoundException](t, "the purged store", err, "The event data store "+store+" was not found in account "+testAccount+", region us-east-1.")
 	// The purge runs in the background from the start: it forgets the
 	// store in one transaction, then removes its files. Both must happen.
 	var records, files int
@@ -252,7 +244,10 @@ func TestKillDuringStoreDeletion(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		left, _ := filepath.Glob(filepath.Join(srv.DataDir, "segments", idOf(store), "*", "*"))
+		left, err := filepath.Glob(filepath.Join(srv.DataDir, "segments", idOf(store), "*", "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if files = len(left); records == 0 && files == 0 {
 			break
 		}
@@ -265,28 +260,6 @@ func TestKillDuringStoreDeletion(t *testing.T) {
 		t.Errorf("the other store holds %d events after the purge, %d before", rows, keptRows)
 	}
 	wantNoOrphans(t, srv)
-}
-
-// waitImportFor is waitImport with a deadline of d: a large import under
-// the race detector on a busy machine can take minutes.
-func waitImportFor(t *testing.T, c *cloudtrail.Client, id string, d time.Duration) *cloudtrail.GetImportOutput {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String(id)})
-		if err != nil {
-			t.Fatalf("GetImport %s: %v", id, err)
-		}
-		if out.ImportStatus != types.ImportStatusInitializing && out.ImportStatus != types.ImportStatusInProgress {
-			return out
-		}
-		if time.Now().After(deadline) {
-			st := out.ImportStatistics
-			t.Fatalf("import %s still %s after %v: files %d, events %d", id, out.ImportStatus, d,
-				aws.ToInt64(st.FilesCompleted), aws.ToInt64(st.EventsCompleted))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // startKilledAfter starts the server process on its data folder and kills
@@ -316,8 +289,8 @@ func backdateDeletion(t *testing.T, srv *Server, storeID string, age time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("backdate the deletion of %s: %d rows changed", storeID, n)
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("backdate the deletion of %s: %d rows changed (%v)", storeID, n, err)
 	}
 }
 
@@ -355,11 +328,14 @@ func wantNoOrphans(t *testing.T, srv *Server) {
 	}
 	root := filepath.Join(srv.DataDir, "segments")
 	onDisk := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(root, p)
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
 		rel = filepath.ToSlash(rel)
 		onDisk++
 		if !known[rel] {
@@ -368,6 +344,9 @@ func wantNoOrphans(t *testing.T, srv *Server) {
 		delete(known, rel)
 		return nil
 	})
+	if err != nil {
+		t.Fatalf("walking the segment folder: %v", err)
+	}
 	for p := range known {
 		t.Errorf("the catalog records segment %s, which is not on disk", p)
 	}

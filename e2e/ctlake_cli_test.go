@@ -41,14 +41,7 @@ type ctlakeCLI struct {
 
 func newCtlakeCLI(t *testing.T, srv *Server) *ctlakeCLI {
 	home := t.TempDir()
-	env := append(cleanEnv(),
-		"HOME="+home,
-		"AWS_ACCESS_KEY_ID="+testAccessKey,
-		"AWS_SECRET_ACCESS_KEY="+testSecretKey,
-		"AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+filepath.Join(home, "no-such-config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "no-such-credentials"),
-	)
+	env := clientEnv(home, "HOME="+home, "AWS_REGION=us-east-1")
 	return &ctlakeCLI{t: t, srv: srv, env: env, dir: home}
 }
 

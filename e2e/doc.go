@@ -5,4 +5,8 @@
 //
 // A test that needs a client the machine lacks skips with what to install;
 // with CTLAKE_E2E=1 (as CI runs) it fails instead.
+//
+// A test must be able to fail: an API error is checked by its code and its
+// message (wantErr; assertError in the boto3 scripts), and every wait polls
+// with a deadline and stops at the first error (wait_test.go).
 package e2e

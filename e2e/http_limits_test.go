@@ -19,7 +19,10 @@ import (
 func TestHTTPSizeLimits(t *testing.T) {
 	srv := StartServer(t)
 
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("{}"))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("X-Amz-Target", longTarget+"ListEventDataStores")
 	req.Header.Set("X-Padding", strings.Repeat("p", 100<<10))
 	resp, err := http.DefaultClient.Do(req)

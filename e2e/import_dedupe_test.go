@@ -26,7 +26,7 @@ func TestImportDedupeEventIDs(t *testing.T) {
 	t.Run("default keeps duplicates", func(t *testing.T) {
 		srv := StartServer(t)
 		c := srv.Client("us-east-1")
-		store := newStore(t, c, "dups")
+		store := aws.ToString(create(t, c, "dups", longestRetention).EventDataStoreArn)
 		done := waitImport(t, c, startImport(t, c, store, src.uri))
 		wantStats(t, "without de-duplication", done.ImportStatistics, prefixes, prefixes, files, int64(2*truth.Events), 0)
 		if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(2*truth.Events) || distinct != int64(truth.Events) {
@@ -36,7 +36,7 @@ func TestImportDedupeEventIDs(t *testing.T) {
 	t.Run("dedupe across a crash", func(t *testing.T) {
 		srv := StartServer(t, WithArgs("--import-dedupe-event-ids", "--import-workers", "2"))
 		c := srv.Client("us-east-1")
-		store := newStore(t, c, "unique")
+		store := aws.ToString(create(t, c, "unique", longestRetention).EventDataStoreArn)
 		id := startImport(t, c, store, src.uri)
 		deadline := time.Now().Add(time.Minute)
 		for {

@@ -128,7 +128,7 @@ func TestImportGeneratedLayouts(t *testing.T) {
 				src, truth := generate(t, kind, spec)
 				srv := StartServer(t, WithEnv(src.env...))
 				c := srv.Client("us-east-1")
-				store := aws.ToString(create(t, c, "generated", func(in *cloudtrail.CreateEventDataStoreInput) { in.RetentionPeriod = aws.Int32(3653) }).EventDataStoreArn)
+				store := aws.ToString(create(t, c, "generated", longestRetention).EventDataStoreArn)
 				id := startImport(t, c, store, src.uri)
 				done := waitImport(t, c, id)
 				// Broken files fail the import; every good file is imported.

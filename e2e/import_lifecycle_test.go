@@ -19,11 +19,6 @@ func bigSpec(seed int64) trailgen.Spec {
 		MinEventsPerFile: 20, MaxEventsPerFile: 120, Seed: seed, Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
 }
 
-func newStore(t *testing.T, c *cloudtrail.Client, name string) string {
-	t.Helper()
-	return aws.ToString(create(t, c, name, func(in *cloudtrail.CreateEventDataStoreInput) { in.RetentionPeriod = aws.Int32(3653) }).EventDataStoreArn)
-}
-
 // TestImportTimeWindow imports only the events of the window: prefixes of
 // days outside it are not even found, and records outside it are dropped.
 func TestImportTimeWindow(t *testing.T) {
@@ -33,7 +28,7 @@ func TestImportTimeWindow(t *testing.T) {
 	srv := StartServer(t)
 	c := srv.Client("us-east-1")
 	start, end := time.Date(2025, 1, 11, 13, 7, 0, 0, time.UTC), time.Date(2025, 1, 13, 2, 30, 0, 0, time.UTC)
-	id := startImport(t, c, newStore(t, c, "window"), src.uri, start, end)
+	id := startImport(t, c, aws.ToString(create(t, c, "window", longestRetention).EventDataStoreArn), src.uri, start, end)
 	done := waitImport(t, c, id)
 	if done.ImportStatus != types.ImportStatusCompleted {
 		t.Fatalf("status %s", done.ImportStatus)
@@ -77,7 +72,7 @@ func TestImportStopAndRetry(t *testing.T) {
 	src, truth := generate(t, "s3", bigSpec(11))
 	srv := StartServer(t, WithEnv(src.env...), WithArgs("--import-workers", "2"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "stop-retry")
+	store := aws.ToString(create(t, c, "stop-retry", longestRetention).EventDataStoreArn)
 	id := startImport(t, c, store, src.uri)
 	stopped, err := c.StopImport(ctx, &cloudtrail.StopImportInput{ImportId: aws.String(id)})
 	if err != nil {
@@ -111,20 +106,12 @@ func TestImportStopAndRetry(t *testing.T) {
 	if aws.ToString(retry.ImportId) != id || retry.ImportStatus != types.ImportStatusInitializing {
 		t.Errorf("retry answered %s %s", aws.ToString(retry.ImportId), retry.ImportStatus)
 	}
-	done := waitImport(t, c, id)
-	if done.ImportStatus != types.ImportStatusCompleted {
-		t.Fatalf("after retry: %s", done.ImportStatus)
-	}
-	n := int64(len(truth.DayPrefixes))
-	wantStats(t, "after stop and retry", done.ImportStatistics, n, n, int64(truth.Files), int64(truth.Events), 0)
-	if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(truth.Events) || distinct != int64(truth.Events) {
-		t.Errorf("stored %d events, %d distinct ids; want %d of each", rows, distinct, truth.Events)
-	}
+	wantExactImport(t, "after stop and retry", srv, c, id, store, truth)
 	// A completed import is not retried, nor stopped.
 	_, err = c.StartImport(ctx, &cloudtrail.StartImportInput{ImportId: aws.String(id)})
-	wantErr[*types.OperationNotPermittedException](t, "retry of a completed import", err)
+	wantErr[*types.OperationNotPermittedException](t, "retry of a completed import", err, "The import "+id+" completed without failures; there is nothing to retry.")
 	_, err = c.StopImport(ctx, &cloudtrail.StopImportInput{ImportId: aws.String(id)})
-	wantErr[*types.OperationNotPermittedException](t, "stop of a completed import", err)
+	wantErr[*types.OperationNotPermittedException](t, "stop of a completed import", err, "The import "+id+" already ended (COMPLETED); only a running import can be stopped.")
 }
 
 // TestImportSurvivesSIGKILL kills the server in the middle of an import,
@@ -134,7 +121,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	src, truth := generate(t, "file", bigSpec(12))
 	srv := StartServer(t, WithArgs("--import-workers", "2"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "crash")
+	store := aws.ToString(create(t, c, "crash", longestRetention).EventDataStoreArn)
 	id := startImport(t, c, store, src.uri)
 	for kills := 0; kills < 3; kills++ {
 		// Wait for some progress, then crash.
@@ -157,20 +144,15 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		srv.Start()
 		c = srv.Client("us-east-1")
 	}
-	done := waitImport(t, c, id)
-	if done.ImportStatus != types.ImportStatusCompleted {
-		t.Fatalf("after the kills: %s", done.ImportStatus)
-	}
-	n := int64(len(truth.DayPrefixes))
-	wantStats(t, "after SIGKILLs", done.ImportStatistics, n, n, int64(truth.Files), int64(truth.Events), 0)
-	if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(truth.Events) || distinct != int64(truth.Events) {
-		t.Errorf("stored %d events, %d distinct ids; want %d of each", rows, distinct, truth.Events)
-	}
+	wantExactImport(t, "after SIGKILLs", srv, c, id, store, truth)
 	// No temporary files left behind by the killed writers either.
-	filepath.WalkDir(filepath.Join(srv.DataDir, "segments"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(srv.DataDir, "segments"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".parquet") {
 			t.Errorf("stray file in the segment store: %s", p)
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		t.Fatalf("walking the segment store: %v", err)
+	}
 }

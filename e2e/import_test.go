@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -32,27 +31,6 @@ func invictusDir(t *testing.T) string {
 	return dir
 }
 
-// waitImport polls GetImport until the import leaves INITIALIZING and
-// IN_PROGRESS, and returns its last state.
-func waitImport(t *testing.T, c *cloudtrail.Client, id string) *cloudtrail.GetImportOutput {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String(id)})
-		if err != nil {
-			t.Fatalf("GetImport %s: %v", id, err)
-		}
-		switch out.ImportStatus {
-		case types.ImportStatusCompleted, types.ImportStatusFailed, types.ImportStatusStopped:
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("import %s still %s after 2 minutes: %+v", id, out.ImportStatus, out.ImportStatistics)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func wantStats(t *testing.T, what string, got *types.ImportStatistics, prefixesFound, prefixesDone, files, events, failed int64) {
 	t.Helper()
 	if got == nil {
@@ -71,7 +49,9 @@ func wantStats(t *testing.T, what string, got *types.ImportStatistics, prefixesF
 func storedEvents(t *testing.T, srv *Server, storeID string) (rows, distinct int64) {
 	t.Helper()
 	pattern := filepath.Join(srv.DataDir, "segments", storeID, "*", "*.parquet")
-	if m, _ := filepath.Glob(pattern); len(m) == 0 {
+	if m, err := filepath.Glob(pattern); err != nil {
+		t.Fatal(err)
+	} else if len(m) == 0 {
 		return 0, 0
 	}
 	db, err := sql.Open("duckdb", "")
@@ -130,7 +110,10 @@ func copyTree(t *testing.T, src, dst string) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(src, p)
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
@@ -155,7 +138,7 @@ func TestImportInvictusFromS3(t *testing.T) {
 	copyTree(t, filepath.Join(dir, "AWSLogs"), filepath.Join(vgw.BucketDir("trail-bucket"), "AWSLogs"))
 	srv := StartServer(t, WithEnv(vgw.Env()...))
 	c := srv.Client("us-east-1")
-	store := create(t, c, "invictus-s3", func(in *cloudtrail.CreateEventDataStoreInput) { in.RetentionPeriod = aws.Int32(3653) })
+	store := create(t, c, "invictus-s3", longestRetention)
 	start, err := c.StartImport(ctx, &cloudtrail.StartImportInput{
 		Destinations: []string{aws.ToString(store.EventDataStoreArn)},
 		ImportSource: &types.ImportSource{S3: &types.S3ImportSource{
@@ -178,5 +161,5 @@ func TestImportInvictusFromS3(t *testing.T) {
 		ImportSource: &types.ImportSource{S3: &types.S3ImportSource{
 			S3LocationUri: aws.String("s3://no-such-bucket/AWSLogs/"), S3BucketRegion: aws.String("us-east-1"), S3BucketAccessRoleArn: aws.String(testRole)}},
 	})
-	wantErr[*types.InvalidImportSourceException](t, "import from a missing bucket", err)
+	wantErr[*types.InvalidImportSourceException](t, "import from a missing bucket", err, "The import source s3://no-such-bucket/AWSLogs/ cannot be read: NoSuchBucket: bucket no-such-bucket does not exist…")
 }

@@ -44,7 +44,7 @@ func TestLoad(t *testing.T) {
 	src, truth := generate(t, "file", spec)
 	srv := StartServer(t, WithArgs("--import-workers", "2"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "load")
+	store := aws.ToString(create(t, c, "load", longestRetention).EventDataStoreArn)
 	id := startImport(t, c, store, src.uri)
 	began := time.Now()
 	stop := make(chan struct{})
@@ -155,17 +155,9 @@ func TestLoad(t *testing.T) {
 		t.Errorf("only %d queries finished in %v", queries.Load(), elapsed)
 	}
 
-	done := waitImportFor(t, c, id, 5*time.Minute)
-	if done.ImportStatus != types.ImportStatusCompleted {
-		t.Fatalf("the import under load ended %s", done.ImportStatus)
-	}
-	n := int64(len(truth.DayPrefixes))
-	wantStats(t, "import under load", done.ImportStatistics, n, n, int64(truth.Files), int64(truth.Events), 0)
-	t.Logf("the import: COMPLETED, %d files, %d events (the truth: %d, %d)", aws.ToInt64(done.ImportStatistics.FilesCompleted),
+	done := wantExactImport(t, "import under load", srv, c, id, store, truth, 5*time.Minute)
+	t.Logf("the import: %s, %d files, %d events (the truth: %d, %d)", done.ImportStatus, aws.ToInt64(done.ImportStatistics.FilesCompleted),
 		aws.ToInt64(done.ImportStatistics.EventsCompleted), truth.Files, truth.Events)
-	if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(truth.Events) || distinct != int64(truth.Events) {
-		t.Errorf("stored %d events, %d distinct ids; want %d of each", rows, distinct, truth.Events)
-	}
 }
 
 // countQuery runs a query whose one row holds the columns n and ids, and
@@ -175,22 +167,12 @@ func countQuery(c *cloudtrail.Client, statement string) (n, ids int, err error) 
 	if err != nil {
 		return 0, 0, fmt.Errorf("StartQuery: %w", err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		d, err := c.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: q.QueryId})
-		if err != nil {
-			return 0, 0, fmt.Errorf("DescribeQuery: %w", err)
-		}
-		if d.QueryStatus == types.QueryStatusFinished {
-			break
-		}
-		if d.QueryStatus != types.QueryStatusQueued && d.QueryStatus != types.QueryStatusRunning {
-			return 0, 0, fmt.Errorf("query %s ended %s: %s", aws.ToString(q.QueryId), d.QueryStatus, aws.ToString(d.ErrorMessage))
-		}
-		if time.Now().After(deadline) {
-			return 0, 0, fmt.Errorf("query %s still %s after 2 minutes", aws.ToString(q.QueryId), d.QueryStatus)
-		}
-		time.Sleep(20 * time.Millisecond)
+	d, err := queryEnded(c, aws.ToString(q.QueryId))
+	if err != nil {
+		return 0, 0, err
+	}
+	if d.QueryStatus != types.QueryStatusFinished {
+		return 0, 0, fmt.Errorf("query %s ended %s: %s", aws.ToString(q.QueryId), d.QueryStatus, aws.ToString(d.ErrorMessage))
 	}
 	res, err := c.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{QueryId: q.QueryId})
 	if err != nil {

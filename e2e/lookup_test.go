@@ -56,21 +56,22 @@ func TestLookupEvents(t *testing.T) {
 	}
 
 	bad := []struct {
-		what string
-		in   *cloudtrail.LookupEventsInput
-		want func(*testing.T, string, error)
+		what  string
+		in    *cloudtrail.LookupEventsInput
+		check func(*testing.T, string, error, string)
+		want  string
 	}{
 		{"two attributes", &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{
 			{AttributeKey: types.LookupAttributeKeyEventName, AttributeValue: aws.String("a")},
-			{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String("b")}}}, wantErr[*types.InvalidLookupAttributesException]},
-		{"unknown key", &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "Colour", AttributeValue: aws.String("a")}}}, wantErr[*types.InvalidLookupAttributesException]},
-		{"51 results", &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(51)}, wantErr[*types.InvalidMaxResultsException]},
-		{"start after end", &cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Now()), EndTime: aws.Time(time.Now().Add(-time.Hour))}, wantErr[*types.InvalidTimeRangeException]},
-		{"category", &cloudtrail.LookupEventsInput{EventCategory: "management"}, wantErr[*types.InvalidEventCategoryException]},
-		{"forged token", &cloudtrail.LookupEventsInput{NextToken: aws.String("forged-token")}, wantErr[*types.InvalidNextTokenException]},
+			{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String("b")}}}, wantErr[*types.InvalidLookupAttributesException], "2 lookup attributes given; LookupEvents takes at most one."},
+		{"unknown key", &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "Colour", AttributeValue: aws.String("a")}}}, wantErr[*types.InvalidLookupAttributesException], "AttributeKey 'Colour' is not one of [EventId EventName ReadOnly Username ResourceType ResourceName EventSource AccessKeyId]."},
+		{"51 results", &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(51)}, wantErr[*types.InvalidMaxResultsException], "MaxResults 51 is out of range: give a value from 1 to 50."},
+		{"start after end", &cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Now()), EndTime: aws.Time(time.Now().Add(-time.Hour))}, wantErr[*types.InvalidTimeRangeException], "StartTime is after EndTime."},
+		{"category", &cloudtrail.LookupEventsInput{EventCategory: "management"}, wantErr[*types.InvalidEventCategoryException], "EventCategory 'management' is not valid; the only value is 'insight'."},
+		{"forged token", &cloudtrail.LookupEventsInput{NextToken: aws.String("forged-token")}, wantErr[*types.InvalidNextTokenException], "The NextToken is not valid: it was not issued by this server for this request. Start the listing again without NextToken."},
 	}
 	for _, b := range bad {
 		_, err := c.LookupEvents(ctx, b.in)
-		b.want(t, b.what, err)
+		b.check(t, b.what, err, b.want)
 	}
 }

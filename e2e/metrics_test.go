@@ -212,8 +212,11 @@ func TestMetricsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), "ctlake_") {
 		t.Errorf("GET /metrics with --metrics=false: HTTP %d\n%s", resp.StatusCode, body)
 	}
@@ -289,8 +292,11 @@ func scrapeMetrics(t *testing.T, url string) scrapedMetrics {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /metrics: HTTP %d\n%s", resp.StatusCode, body)
 	}

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,22 +68,11 @@ func (s *Server) call(t *testing.T, c rawCall) rawAnswer {
 			t.Fatal(err)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	a := rawAnswer{status: resp.StatusCode, requestID: resp.Header.Get("x-amzn-RequestId"), header: resp.Header, raw: string(raw)}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&a.body); err != nil {
-		t.Fatalf("%s: response is not a JSON object: %q", c.target, raw)
-	}
+	a := send(t, req, c.body)
 	if !isLowerUUID(a.requestID) {
 		t.Errorf("%s: x-amzn-RequestId %q is not a request id", c.target, a.requestID)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+	if ct := a.header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
 		t.Errorf("%s: Content-Type %q", c.target, ct)
 	}
 	return a
@@ -172,7 +159,10 @@ func TestAuthentication(t *testing.T) {
 
 	// A signature is for one body and one operation: replaying its headers
 	// with another body or target fails.
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"signed-name"}`))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"signed-name"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", longTarget+"CreateEventDataStore")
 	sum := sha256.Sum256([]byte(`{"Name":"signed-name"}`))
@@ -181,7 +171,10 @@ func TestAuthentication(t *testing.T) {
 		{"changed body", longTarget + "CreateEventDataStore", `{"Name":"other-name!"}`},
 		{"changed operation", longTarget + "DeleteEventDataStore", `{"Name":"signed-name"}`},
 	} {
-		r2, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(replay.body))
+		r2, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(replay.body))
+		if err != nil {
+			t.Fatal(err)
+		}
 		r2.Header = req.Header.Clone()
 		r2.Header.Set("X-Amz-Target", replay.target)
 		resp, err := http.DefaultClient.Do(r2)
@@ -197,7 +190,10 @@ func TestAuthentication(t *testing.T) {
 	}
 	// A signature that leaves X-Amz-Target out is refused: the operation
 	// could be swapped under it.
-	unsignedTarget, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"unsigned-target"}`))
+	unsignedTarget, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"Name":"unsigned-target"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	unsignedTarget.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	sum2 := sha256.Sum256([]byte(`{"Name":"unsigned-target"}`))
 	v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, unsignedTarget, hex.EncodeToString(sum2[:]), "cloudtrail", "us-east-1", time.Now())

@@ -839,21 +839,7 @@ func (d *corpusData) runLakeQuery(t *testing.T, sql string) corpusOutcome {
 	if err != nil {
 		return corpusOutcome{code: errorCode(err), msg: err.Error()}
 	}
-	var desc *cloudtrail.DescribeQueryOutput
-	deadline := time.Now().Add(time.Minute)
-	for {
-		desc, err = d.c.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: start.QueryId})
-		if err != nil {
-			t.Fatalf("DescribeQuery: %v", err)
-		}
-		if desc.QueryStatus != types.QueryStatusQueued && desc.QueryStatus != types.QueryStatusRunning {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("query still %s after a minute: %s", desc.QueryStatus, sql)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	desc := waitQuery(t, d.c, aws.ToString(start.QueryId))
 	out := corpusOutcome{status: desc.QueryStatus, msg: aws.ToString(desc.ErrorMessage)}
 	if desc.QueryStatus != types.QueryStatusFinished {
 		out.took = time.Since(began)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -22,7 +21,7 @@ func TestQueryDeliveryToS3(t *testing.T) {
 	vgw.CreateBucket(t, "results")
 	_, c, id := importInvictus(t, WithEnv(vgw.Env()...))
 	_, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(`SELECT 1`), DeliveryS3Uri: aws.String("s3://no-such-results-bucket/x")})
-	wantErr[*types.S3BucketDoesNotExistException](t, "missing results bucket", err)
+	wantErr[*types.S3BucketDoesNotExistException](t, "missing results bucket", err, "The results bucket no-such-results-bucket cannot be used: NoSuchBucket: bucket no-such-results-bucket does not exist…")
 
 	start, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{
 		QueryStatement: aws.String(`SELECT eventName, count(*) AS n FROM ` + id + ` GROUP BY eventName ORDER BY n DESC, eventName LIMIT 3`),
@@ -31,18 +30,7 @@ func TestQueryDeliveryToS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d *cloudtrail.DescribeQueryOutput
-	deadline := time.Now().Add(time.Minute)
-	for {
-		d, err = c.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: start.QueryId})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.DeliveryStatus == types.DeliveryStatusSuccess || d.DeliveryStatus == types.DeliveryStatusFailed || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := waitQuery(t, c, aws.ToString(start.QueryId))
 	if d.QueryStatus != types.QueryStatusFinished || d.DeliveryStatus != types.DeliveryStatusSuccess || aws.ToString(d.DeliveryS3Uri) != "s3://results/lake" {
 		t.Fatalf("query %s, delivery %s to %s", d.QueryStatus, d.DeliveryStatus, aws.ToString(d.DeliveryS3Uri))
 	}

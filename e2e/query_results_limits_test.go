@@ -15,29 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
-// waitQuery starts a query and waits (a minute at most) for it to end.
-func waitQuery(t *testing.T, c *cloudtrail.Client, sql string) *cloudtrail.DescribeQueryOutput {
-	t.Helper()
-	start, err := c.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})
-	if err != nil {
-		t.Fatalf("StartQuery %q: %v", sql, err)
-	}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		d, err := c.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: start.QueryId})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.QueryStatus != types.QueryStatusQueued && d.QueryStatus != types.QueryStatusRunning {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("query still %s after a minute: %s", d.QueryStatus, sql)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // wantFailed checks that a query ended FAILED with message want.
 func wantFailed(t *testing.T, d *cloudtrail.DescribeQueryOutput, want string) {
 	t.Helper()
@@ -58,7 +35,7 @@ func TestQueryResultsMemoryBounded(t *testing.T) {
 		t.Fatalf("%d event ids, want 100", len(small))
 	}
 	const pad = 1_000_000
-	d := waitQuery(t, c, fmt.Sprintf(`SELECT eventID, rpad(eventID, %d, 'x') AS a, rpad(eventID, %d, 'y') AS b FROM (SELECT eventID FROM %s ORDER BY eventID LIMIT 100) ORDER BY eventID`, pad, pad, id))
+	d := endedQuery(t, c, fmt.Sprintf(`SELECT eventID, rpad(eventID, %d, 'x') AS a, rpad(eventID, %d, 'y') AS b FROM (SELECT eventID FROM %s ORDER BY eventID LIMIT 100) ORDER BY eventID`, pad, pad, id))
 	if d.QueryStatus != types.QueryStatusFinished || aws.ToInt64(d.QueryStatistics.EventsMatched) != 100 {
 		t.Fatalf("huge-row query ended %s (%s) with %d rows", d.QueryStatus, aws.ToString(d.ErrorMessage), aws.ToInt64(d.QueryStatistics.EventsMatched))
 	}
@@ -147,11 +124,11 @@ func TestQueryResultsMemoryBounded(t *testing.T) {
 func TestQueryResultLimits(t *testing.T) {
 	srv, c, id := importInvictus(t, WithArgs("--max-result-rows", "1000", "--max-result-bytes", "1MiB",
 		"--max-result-value-bytes", "100KiB", "--max-total-result-bytes", "3MiB"))
-	wantFailed(t, waitQuery(t, c, `SELECT eventID FROM `+id),
+	wantFailed(t, endedQuery(t, c, `SELECT eventID FROM `+id),
 		"The query produced more than 1000 rows, the most a query's result may hold (ctlake serve --max-result-rows); add a LIMIT or a narrower WHERE clause, or raise the limit.")
-	wantFailed(t, waitQuery(t, c, `SELECT rpad(eventID, 50000, 'x') FROM `+id+` LIMIT 100`),
+	wantFailed(t, endedQuery(t, c, `SELECT rpad(eventID, 50000, 'x') FROM `+id+` LIMIT 100`),
 		"The query's result grew past 1 MiB, the most a query's result may hold (ctlake serve --max-result-bytes); select fewer columns or rows, or raise the limit.")
-	wantFailed(t, waitQuery(t, c, `SELECT eventID, rpad(eventID, 200000, 'x') AS big FROM `+id+` LIMIT 1`),
+	wantFailed(t, endedQuery(t, c, `SELECT eventID, rpad(eventID, 200000, 'x') AS big FROM `+id+` LIMIT 1`),
 		`The query produced a value of 200000 bytes in column "big", more than the 100 KiB a result value may hold (ctlake serve --max-result-value-bytes); select a shorter value, for example with substr.`)
 
 	// Three results of 800 KB fit in 3 MiB, the fourth does not; the
@@ -159,13 +136,13 @@ func TestQueryResultLimits(t *testing.T) {
 	kept := fmt.Sprintf(`SELECT rpad(eventID, 8000, 'x') AS v FROM %s ORDER BY eventID LIMIT 100`, id)
 	var finished []*cloudtrail.DescribeQueryOutput
 	for range 3 {
-		d := waitQuery(t, c, kept)
+		d := endedQuery(t, c, kept)
 		if d.QueryStatus != types.QueryStatusFinished {
 			t.Fatalf("a result of 800 KB ended %s: %s", d.QueryStatus, aws.ToString(d.ErrorMessage))
 		}
 		finished = append(finished, d)
 	}
-	wantFailed(t, waitQuery(t, c, kept),
+	wantFailed(t, endedQuery(t, c, kept),
 		"The results kept on this server reached 3 MiB, the most they may take (ctlake serve --max-total-result-bytes); results expire seven days after their query, or raise the limit.")
 	// The results kept are whole.
 	for _, d := range finished {
@@ -199,7 +176,7 @@ func TestQueryResultLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/") // <store>/eventday=YYYY-MM-DD/<segment>.parquet
-	wantFailed(t, waitQuery(t, c, `SELECT count(*) FROM `+id),
+	wantFailed(t, endedQuery(t, c, `SELECT count(*) FROM `+id),
 		"The query could not read the event data store "+parts[0]+": its segment "+strings.TrimSuffix(parts[2], ".parquet")+
 			" (events of "+strings.TrimPrefix(parts[1], "eventday=")+") is missing from the server's storage; the server's log names the file.")
 	if !strings.Contains(srv.Log(), segs[0]) {

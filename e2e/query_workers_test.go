@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
+	"github.com/ctlake/ctlake/ctlaketest"
 )
 
 // TestQueryWorkersBounded sends 100 StartQuery calls at once (issue 17,
@@ -44,9 +45,18 @@ func TestQueryWorkersBounded(t *testing.T) {
 	sampler.Go(func() {
 		for {
 			n, rss := 0, int64(0)
-			for _, child := range childPIDs(pid) {
-				n++
-				rss += vmRSS(child)
+			children, err := childPIDs(pid)
+			if err != nil {
+				t.Errorf("listing the server's worker processes: %v", err)
+				return
+			}
+			for _, child := range children {
+				// A worker may exit between the listing and the read:
+				// it then holds no memory.
+				if b, err := ctlaketest.ProcStatusBytes(child, "VmRSS"); err == nil {
+					n++
+					rss += b
+				}
 			}
 			mu.Lock()
 			mostWorkers, mostRSS, samples = max(mostWorkers, n), max(mostRSS, rss), samples+1
@@ -103,7 +113,7 @@ func TestQueryWorkersBounded(t *testing.T) {
 		t.Errorf("the worker processes held %d MiB together, want at most %d", mostRSS>>20, maxRSS>>20)
 	}
 	for _, q := range started {
-		if d := waitQueryEnd(t, c, aws.ToString(q)); d.QueryStatus != types.QueryStatusFinished {
+		if d := waitQuery(t, c, aws.ToString(q)); d.QueryStatus != types.QueryStatusFinished {
 			t.Errorf("query %s ended %s: %s", aws.ToString(q), d.QueryStatus, aws.ToString(d.ErrorMessage))
 		}
 	}
@@ -111,8 +121,11 @@ func TestQueryWorkersBounded(t *testing.T) {
 
 // childPIDs lists the live (not zombie) child processes of pid, from
 // /proc.
-func childPIDs(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
+func childPIDs(pid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
 	parent := strconv.Itoa(pid)
 	var pids []int
 	for _, e := range entries {
@@ -133,5 +146,5 @@ func childPIDs(pid int) []int {
 			pids = append(pids, child)
 		}
 	}
-	return pids
+	return pids, nil
 }

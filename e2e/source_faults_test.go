@@ -41,11 +41,12 @@ func faultSpec(seed int64) trailgen.Spec {
 		Start: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}
 }
 
-// wantExactImport checks that an import ended COMPLETED with the truth's
-// figures, and that the store holds each event once.
-func wantExactImport(t *testing.T, what string, srv *Server, c *cloudtrail.Client, id, store string, truth trailgen.Truth) {
+// wantExactImport waits for an import (within, as waitImport) and checks
+// that it ended COMPLETED with the truth's figures, and that the store
+// holds each event once. It returns the import's last state.
+func wantExactImport(t *testing.T, what string, srv *Server, c *cloudtrail.Client, id, store string, truth trailgen.Truth, within ...time.Duration) *cloudtrail.GetImportOutput {
 	t.Helper()
-	done := waitImport(t, c, id)
+	done := waitImport(t, c, id, within...)
 	if done.ImportStatus != types.ImportStatusCompleted {
 		t.Errorf("%s: status %s, want COMPLETED; failures: %v", what, done.ImportStatus, failureText(allFailures(t, c, id)))
 	}
@@ -54,6 +55,7 @@ func wantExactImport(t *testing.T, what string, srv *Server, c *cloudtrail.Clien
 	if rows, distinct := storedEvents(t, srv, idOf(store)); rows != int64(truth.Events) || distinct != int64(truth.Events) {
 		t.Errorf("%s: stored %d events, %d distinct ids; want %d of each", what, rows, distinct, truth.Events)
 	}
+	return done
 }
 
 func failureText(fs []types.ImportFailureListItem) string {
@@ -71,7 +73,7 @@ func TestSourceAnswers503ForAWhile(t *testing.T) {
 	src := newFaultySource(t, faultSpec(61))
 	srv := StartServer(t, WithEnv(src.env...), WithEnv("CTLAKE_S3_MAX_ATTEMPTS=10", "CTLAKE_S3_MAX_BACKOFF=1s"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "503")
+	store := aws.ToString(create(t, c, "503", longestRetention).EventDataStoreArn)
 	// Slow enough that the fault meets listings and reads in flight.
 	src.proxy.Slow(30 * time.Millisecond)
 	id := startImport(t, c, store, "s3://trail")
@@ -94,7 +96,7 @@ func TestSourceDownThenBack(t *testing.T) {
 	srv := StartServer(t, WithEnv(src.env...), WithArgs("--import-workers", "2"),
 		WithEnv("CTLAKE_S3_MAX_ATTEMPTS=3", "CTLAKE_S3_MAX_BACKOFF=100ms", "CTLAKE_S3_ATTEMPT_TIMEOUT=2s", "CTLAKE_S3_OBJECT_TIMEOUT=10s"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "down")
+	store := aws.ToString(create(t, c, "down", longestRetention).EventDataStoreArn)
 	// Slow enough (2 workers, 100ms a request: about 4s for the 72 files)
 	// that the outage starts mid-import, after the first commit (1s).
 	src.proxy.Slow(100 * time.Millisecond)
@@ -145,7 +147,7 @@ func TestSourcePrefixListingFails(t *testing.T) {
 	src := newFaultySource(t, faultSpec(64))
 	srv := StartServer(t, WithEnv(src.env...), WithEnv("CTLAKE_S3_MAX_ATTEMPTS=2", "CTLAKE_S3_MAX_BACKOFF=50ms"))
 	c := srv.Client("us-east-1")
-	store := newStore(t, c, "prefix-listing")
+	store := aws.ToString(create(t, c, "prefix-listing", longestRetention).EventDataStoreArn)
 	day := src.truth.DayPrefixes[len(src.truth.DayPrefixes)-1]
 	src.proxy.FailNextWhere(500, 2, func(r *http.Request) bool {
 		return r.URL.Query().Get("list-type") == "2" && r.URL.Query().Get("prefix") == day
@@ -182,7 +184,7 @@ func TestSourceSlow(t *testing.T) {
 	srv := StartServer(t, WithEnv(src.env...), WithArgs("--import-workers", "8"))
 	c := srv.Client("us-east-1")
 	timed := func(name string) (time.Duration, int64) {
-		store := newStore(t, c, name)
+		store := aws.ToString(create(t, c, name, longestRetention).EventDataStoreArn)
 		before, began := src.proxy.Requests(), time.Now()
 		wantExactImport(t, name, srv, c, startImport(t, c, store, "s3://trail"), store, src.truth)
 		return time.Since(began), src.proxy.Requests() - before

@@ -56,7 +56,9 @@ func TestTags(t *testing.T) {
 	if _, err := c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: arn, TagsList: []types.Tag{{Key: aws.String("env"), Value: aws.String("whatever")}, {Key: aws.String("absent")}}}); err != nil {
 		t.Fatal(err)
 	}
-	list, _ = c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*arn}})
+	if list, err = c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*arn}}); err != nil || len(list.ResourceTagList) != 1 {
+		t.Fatalf("ListTags after RemoveTags: %+v %v", list, err)
+	}
 	if got := fmt.Sprint(tagMap(list.ResourceTagList[0].TagsList)); got != "map[flag:<nil> owner:sec]" {
 		t.Errorf("tags after RemoveTags: %s", got)
 	}
@@ -70,33 +72,40 @@ func TestTags(t *testing.T) {
 		t.Fatalf("add up to 50 tags: %v", err)
 	}
 	_, err = c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: arn, TagsList: []types.Tag{{Key: aws.String("fifty-first")}}})
-	wantErr[*types.TagsLimitExceededException](t, "51st tag", err)
+	wantErr[*types.TagsLimitExceededException](t, "51st tag", err, "The event data store tagged would have 51 tags; a resource has at most 50.")
 	_, err = c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: other, TagsList: []types.Tag{{Key: aws.String("a")}, {Key: aws.String("a")}}})
-	wantErr[*types.InvalidTagParameterException](t, "duplicate keys in one request", err)
+	wantErr[*types.InvalidTagParameterException](t, "duplicate keys in one request", err, "The tag key 'a' appears more than once in the request.")
 	_, err = c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: other, TagsList: []types.Tag{{Key: aws.String("")}}})
-	wantErr[*types.InvalidTagParameterException](t, "empty key", err)
+	wantErr[*types.InvalidTagParameterException](t, "empty key", err, "A tag key is empty; keys are 1 to 128 characters.")
 	_, err = c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: other, TagsList: []types.Tag{{Key: aws.String("aws:x")}}})
-	wantErr[*types.InvalidTagParameterException](t, "remove a reserved key", err)
+	wantErr[*types.InvalidTagParameterException](t, "remove a reserved key", err, "The tag key 'aws:x' starts with 'aws:', a prefix reserved for AWS.")
 
 	// Resources: ARNs only, event data stores only.
 	trail := "arn:aws:cloudtrail:us-east-1:" + testAccount + ":trail/management"
+	notCloudTrail := func(id string) string {
+		return "'" + id + "' is not a CloudTrail ARN; tag an event data store by its ARN, arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>."
+	}
+	malformed := "arn:aws:cloudtrail:us-east-1:" + testAccount + ":eventdatastore/x"
+	unknown := "arn:aws:cloudtrail:us-east-1:" + testAccount + ":eventdatastore/00000000-0000-4000-8000-000000000000"
 	for _, tc := range []struct {
 		what, id string
-		check    func(*testing.T, string, error)
+		check    func(*testing.T, string, error, string)
+		want     string
 	}{
-		{"trail ARN", trail, wantErr[*types.ResourceTypeNotSupportedException]},
-		{"not an ARN", "not-an-arn", wantErr[*types.CloudTrailARNInvalidException]},
-		{"bare store id", idOf(*arn), wantErr[*types.CloudTrailARNInvalidException]},
-		{"ARN of another service", "arn:aws:s3:::bucket", wantErr[*types.CloudTrailARNInvalidException]},
-		{"malformed store ARN", "arn:aws:cloudtrail:us-east-1:" + testAccount + ":eventdatastore/x", wantErr[*types.EventDataStoreARNInvalidException]},
-		{"unknown store", "arn:aws:cloudtrail:us-east-1:" + testAccount + ":eventdatastore/00000000-0000-4000-8000-000000000000", wantErr[*types.EventDataStoreNotFoundException]},
+		{"trail ARN", trail, wantErr[*types.ResourceTypeNotSupportedException], "ctlake serves event data stores only; a trail cannot be tagged here."},
+		{"not an ARN", "not-an-arn", wantErr[*types.CloudTrailARNInvalidException], notCloudTrail("not-an-arn")},
+		{"bare store id", idOf(*arn), wantErr[*types.CloudTrailARNInvalidException], notCloudTrail(idOf(*arn))},
+		{"ARN of another service", "arn:aws:s3:::bucket", wantErr[*types.CloudTrailARNInvalidException], notCloudTrail("arn:aws:s3:::bucket")},
+		{"malformed store ARN", malformed, wantErr[*types.EventDataStoreARNInvalidException],
+			"The value '" + malformed + "' is not a valid event data store ARN or id. Give the ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or the id, a lower-case UUID."},
+		{"unknown store", unknown, wantErr[*types.EventDataStoreNotFoundException], "The event data store " + unknown + " was not found in account " + testAccount + ", region us-east-1."},
 	} {
 		_, err := c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(tc.id), TagsList: []types.Tag{{Key: aws.String("k")}}})
-		tc.check(t, "AddTags on "+tc.what, err)
+		tc.check(t, "AddTags on "+tc.what, err, tc.want)
 		_, err = c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: aws.String(tc.id), TagsList: []types.Tag{{Key: aws.String("k")}}})
-		tc.check(t, "RemoveTags on "+tc.what, err)
+		tc.check(t, "RemoveTags on "+tc.what, err, tc.want)
 		_, err = c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{tc.id}})
-		tc.check(t, "ListTags on "+tc.what, err)
+		tc.check(t, "ListTags on "+tc.what, err, tc.want)
 	}
 	ids := make([]string, 21)
 	for i := range ids {
@@ -108,14 +117,14 @@ func TestTags(t *testing.T) {
 		t.Errorf("ListTags of 21 resources: code %q, want InvalidParameterException", code)
 	}
 	_, err = c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*arn}, NextToken: aws.String("abcd")})
-	wantErr[*types.InvalidTokenException](t, "ListTags with a NextToken", err)
+	wantErr[*types.InvalidTokenException](t, "ListTags with a NextToken", err, "ListTags answers in one page and issues no NextToken; call it without one.")
 
 	// A store pending deletion cannot be tagged or listed.
 	if _, err := c.DeleteEventDataStore(ctx, &cloudtrail.DeleteEventDataStoreInput{EventDataStore: other}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: other, TagsList: []types.Tag{{Key: aws.String("k")}}})
-	wantErr[*types.InactiveEventDataStoreException](t, "AddTags on a store pending deletion", err)
+	wantErr[*types.InactiveEventDataStoreException](t, "AddTags on a store pending deletion", err, "The event data store untagged is pending deletion; restore it with RestoreEventDataStore first.")
 	_, err = c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*other}})
-	wantErr[*types.InactiveEventDataStoreException](t, "ListTags on a store pending deletion", err)
+	wantErr[*types.InactiveEventDataStoreException](t, "ListTags on a store pending deletion", err, "The event data store untagged is pending deletion; restore it with RestoreEventDataStore first.")
 }

@@ -23,15 +23,20 @@ import sys
 import unittest
 import uuid
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from boto3_common import BAD_REF, BAD_TOKEN, URL, ErrorChecks, client
 
-URL = os.environ.get("CTLAKE_URL", "")
 ACCOUNT = os.environ.get("CTLAKE_ACCOUNT_ID", "123456789012")
 REGION = "eu-west-1"
 QUOTA_REGION = "ap-south-1"
 RUN = uuid.uuid4().hex[:8]
+
+# An id no store has, and the message of the error that names it.
+MISSING = str(uuid.uuid4())
+
+
+def not_found(ref, region=REGION):
+    return "The event data store %s was not found in account %s, region %s." % (ref, ACCOUNT, region)
+
 
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -44,26 +49,9 @@ DEFAULT_SELECTORS = [
 ]
 
 
-def client(region=REGION):
-    return boto3.client(
-        "cloudtrail",
-        endpoint_url=URL,
-        region_name=region,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
-
-
 def unique(label):
     """A store name of this run: 3..128 of [a-zA-Z0-9._-] (spec §2)."""
     return "b3-%s-%s" % (RUN, label)
-
-
-def short(kwargs):
-    """kwargs for a failure message, cut to a readable length."""
-    text = repr(kwargs)
-    return text if len(text) <= 200 else text[:200] + "...}"
 
 
 def tags_of(tags_list):
@@ -79,24 +67,11 @@ def setUpModule():
     global ct, fixture
     if not URL:
         raise RuntimeError("CTLAKE_URL is not set")
-    ct = client()
+    ct = client(REGION)
     fixture = ct.create_event_data_store(Name=unique("fixture"))
 
 
-class Check(unittest.TestCase):
-    def assertError(self, code, fn, **kwargs):
-        """Call fn(**kwargs), which must fail with the AWS error code and a message (§1.7)."""
-        call = "%s(%s)" % (fn.__name__, short(kwargs))
-        with self.assertRaises(ClientError, msg="%s succeeded, want %s" % (call, code)) as cm:
-            fn(**kwargs)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err.get("Code"), code, "%s: message %r" % (call, err.get("Message")))
-        self.assertTrue(err.get("Message"), "%s: error %s has an empty message" % (call, code))
-        meta = cm.exception.response["ResponseMetadata"]
-        self.assertEqual(meta["HTTPStatusCode"], 400, "%s: every modeled error is HTTP 400 (§1.7)" % code)
-        self.assertTrue(meta.get("RequestId"), "%s: no x-amzn-RequestId (§1.6)" % code)
-        return err["Message"]
-
+class Check(ErrorChecks):
     def assertStoreARN(self, arn, region=REGION):
         """§2: arn:aws:cloudtrail:<region>:<account>:eventdatastore/<lower-case uuid>."""
         self.assertRegex(arn, r"^arn:aws:cloudtrail:%s:%s:eventdatastore/%s$" % (re.escape(region), ACCOUNT, UUID_RE))
@@ -192,23 +167,25 @@ class CreateAndGet(Check):
 
     def test_create_errors(self):
         name = fixture["Name"]
-        self.assertError("EventDataStoreAlreadyExistsException", ct.create_event_data_store, Name=name)  # §3.6
-        self.assertError("InvalidParameterException", ct.create_event_data_store, Name="a b")  # §2 name pattern
-        self.assertError("InvalidParameterException", ct.create_event_data_store, Name=unique("x" * 130))  # §2 3..128
+        self.assertError("EventDataStoreAlreadyExistsException", "An event data store named %s already exists." % unique("fixture"), ct.create_event_data_store, Name=name)  # §3.6
+        self.assertError("InvalidParameterException", "1 validation error detected: Value 'a b' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$", ct.create_event_data_store, Name="a b")  # §2 name pattern
+        self.assertError("InvalidParameterException", "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must have length less than or equal to 128" % unique("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), ct.create_event_data_store, Name=unique("x" * 130))  # §2 3..128
         # §3.6: retention 7..3653, at most 2557 with fixed pricing.
-        self.assertError("InvalidParameterException", ct.create_event_data_store, Name=unique("r3654"), RetentionPeriod=3654)
+        self.assertError("InvalidParameterException", "1 validation error detected: Value '3654' at 'retentionPeriod' failed to satisfy constraint: Member must have value less than or equal to 3653", ct.create_event_data_store, Name=unique("r3654"), RetentionPeriod=3654)
         self.assertError(
             "InvalidParameterException",
+            "The retention period 2558 is not valid for billing mode FIXED_RETENTION_PRICING: it must be between 7 and 2557 days.",
             ct.create_event_data_store,
             Name=unique("fixed2558"),
             BillingMode="FIXED_RETENTION_PRICING",
             RetentionPeriod=2558,
         )
         # §1.8: enums are the server's to check.
-        self.assertError("InvalidParameterException", ct.create_event_data_store, Name=unique("mode"), BillingMode="FREE")
+        self.assertError("InvalidParameterException", "1 validation error detected: Value 'FREE' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING]", ct.create_event_data_store, Name=unique("mode"), BillingMode="FREE")
         # §5.3: data-event selectors must test resources.type.
         self.assertError(
             "InvalidEventSelectorsException",
+            "The advanced event selectors are not valid: selector 1: selectors of Data events must test resources.type.",
             ct.create_event_data_store,
             Name=unique("badsel"),
             AdvancedEventSelectors=[{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}]}],
@@ -217,32 +194,34 @@ class CreateAndGet(Check):
         # (duplicate keys; more than the 50 tags a resource may have, §2).
         self.assertError(
             "InvalidTagParameterException",
+            "The tag key 'k' appears more than once in the request.",
             ct.create_event_data_store,
             Name=unique("dupkeys"),
             TagsList=[{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}],
         )
         self.assertError(
             "InvalidTagParameterException",
+            "51 tags given; a resource has at most 50.",
             ct.create_event_data_store,
             Name=unique("51tags"),
             TagsList=[{"Key": "k%02d" % i} for i in range(51)],
         )
 
     def test_get_errors(self):
-        self.assertError("EventDataStoreNotFoundException", ct.get_event_data_store, EventDataStore=str(uuid.uuid4()))
-        self.assertError("EventDataStoreARNInvalidException", ct.get_event_data_store, EventDataStore="not-a-store")
+        self.assertError("EventDataStoreNotFoundException", not_found(MISSING), ct.get_event_data_store, EventDataStore=MISSING)
+        self.assertError("EventDataStoreARNInvalidException", BAD_REF, ct.get_event_data_store, EventDataStore="not-a-store")
         # §2: an ARN of another region names a store the caller cannot see.
         other = fixture["EventDataStoreArn"].replace(":%s:" % REGION, ":us-west-2:")
-        self.assertError("EventDataStoreNotFoundException", ct.get_event_data_store, EventDataStore=other)
+        self.assertError("EventDataStoreNotFoundException", "The event data store %s was not found: it belongs to account %s in region us-west-2, and this request is for account %s in region %s." % (other, ACCOUNT, ACCOUNT, REGION),
+            ct.get_event_data_store, EventDataStore=other)
 
 
 class ListStores(Check):
     def test_manual_paging(self):
         own = self.create("paging")
         mine = {fixture["Name"]: fixture["EventDataStoreArn"], own["Name"]: own["EventDataStoreArn"]}
-        seen, pages, kwargs = [], 0, {"MaxResults": 1}
-        while True:
-            page = ct.list_event_data_stores(**kwargs)
+        seen, pages = [], 0
+        for page in self.pages(ct.list_event_data_stores, 20, MaxResults=1):
             pages += 1
             items = page["EventDataStores"]
             self.assertLessEqual(len(items), 1, "MaxResults=1")
@@ -253,13 +232,6 @@ class ListStores(Check):
                 seen.append(item["Name"])
                 if item["Name"] in mine:
                     self.assertEqual(item["EventDataStoreArn"], mine[item["Name"]])
-            token = page.get("NextToken")
-            if not token:
-                break
-            self.assertGreaterEqual(len(token), 4, "§1.9: tokens are 4..1000 characters")
-            self.assertNotEqual(token, kwargs.get("NextToken"), "§1.9: the same token twice")
-            kwargs["NextToken"] = token
-            self.assertLess(pages, 20, "paging does not end")
         self.assertGreaterEqual(pages, 2)
         self.assertEqual(len(seen), len(set(seen)), "a store listed twice: %s" % seen)
         self.assertLessEqual(set(mine), set(seen))
@@ -268,8 +240,8 @@ class ListStores(Check):
         self.assertEqual(sorted(s["Name"] for s in unpaged["EventDataStores"]), sorted(seen))
 
     def test_list_errors(self):
-        self.assertError("InvalidNextTokenException", ct.list_event_data_stores, NextToken="abcdefgh")
-        self.assertError("InvalidMaxResultsException", ct.list_event_data_stores, MaxResults=1001)
+        self.assertError("InvalidNextTokenException", BAD_TOKEN, ct.list_event_data_stores, NextToken="abcdefgh")
+        self.assertError("InvalidMaxResultsException", "MaxResults 1001 is out of range: give a value from 1 to 1000.", ct.list_event_data_stores, MaxResults=1001)
 
 
 class Update(Check):
@@ -288,23 +260,23 @@ class Update(Check):
         g = ct.get_event_data_store(EventDataStore=arn.rsplit("/", 1)[1])
         self.assertEqual((g["Name"], g["RetentionPeriod"]), (new_name, 7))
         # §3.9: at least one member besides the store.
-        self.assertError("InvalidParameterException", ct.update_event_data_store, EventDataStore=arn)
+        self.assertError("InvalidParameterException", "Nothing to update: give at least one of Name, AdvancedEventSelectors, MultiRegionEnabled, OrganizationEnabled, RetentionPeriod, TerminationProtectionEnabled, KmsKeyId or BillingMode.", ct.update_event_data_store, EventDataStore=arn)
         # §3.9: renaming onto a taken name.
         self.assertError(
-            "EventDataStoreAlreadyExistsException", ct.update_event_data_store, EventDataStore=arn, Name=fixture["Name"]
+            "EventDataStoreAlreadyExistsException", "An event data store named %s already exists." % unique("fixture"), ct.update_event_data_store, EventDataStore=arn, Name=fixture["Name"]
         )
         # §3.9: retention limits as for create.
-        self.assertError("InvalidParameterException", ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=3654)
+        self.assertError("InvalidParameterException", "1 validation error detected: Value '3654' at 'retentionPeriod' failed to satisfy constraint: Member must have value less than or equal to 3653", ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=3654)
         # §3.9: extendable → fixed is refused.
         self.assertError(
-            "InvalidParameterException", ct.update_event_data_store, EventDataStore=arn, BillingMode="FIXED_RETENTION_PRICING"
+            "InvalidParameterException", "The billing mode can change from FIXED_RETENTION_PRICING to EXTENDABLE_RETENTION_PRICING, not back.", ct.update_event_data_store, EventDataStore=arn, BillingMode="FIXED_RETENTION_PRICING"
         )
         # Failed updates changed nothing.
         g = ct.get_event_data_store(EventDataStore=arn)
         self.assertEqual(
             (g["Name"], g["RetentionPeriod"], g["BillingMode"]), (new_name, 7, "EXTENDABLE_RETENTION_PRICING")
         )
-        self.assertError("EventDataStoreNotFoundException", ct.update_event_data_store, EventDataStore=str(uuid.uuid4()), RetentionPeriod=30)
+        self.assertError("EventDataStoreNotFoundException", not_found(MISSING), ct.update_event_data_store, EventDataStore=MISSING, RetentionPeriod=30)
 
     def test_billing_modes(self):
         r = self.create("fixed", BillingMode="FIXED_RETENTION_PRICING")
@@ -312,11 +284,11 @@ class Update(Check):
         self.assertEqual(r["BillingMode"], "FIXED_RETENTION_PRICING")
         self.assertEqual(r["RetentionPeriod"], 2557)  # §5.2
         # §3.9: retention is checked against the resulting billing mode.
-        self.assertError("InvalidParameterException", ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=3000)
+        self.assertError("InvalidParameterException", "The retention period 3000 is not valid for billing mode FIXED_RETENTION_PRICING: it must be between 7 and 2557 days.", ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=3000)
         u = ct.update_event_data_store(EventDataStore=arn, BillingMode="EXTENDABLE_RETENTION_PRICING", RetentionPeriod=3000)
         self.assertEqual((u["BillingMode"], u["RetentionPeriod"]), ("EXTENDABLE_RETENTION_PRICING", 3000))
         self.assertError(
-            "InvalidParameterException", ct.update_event_data_store, EventDataStore=arn, BillingMode="FIXED_RETENTION_PRICING"
+            "InvalidParameterException", "The billing mode can change from FIXED_RETENTION_PRICING to EXTENDABLE_RETENTION_PRICING, not back.", ct.update_event_data_store, EventDataStore=arn, BillingMode="FIXED_RETENTION_PRICING"
         )
         # §5.2: 3653 days is the most extendable pricing allows.
         u = ct.update_event_data_store(EventDataStore=arn, RetentionPeriod=3653)
@@ -330,10 +302,10 @@ class DeleteRestore(Check):
         r = self.create("del")
         arn = r["EventDataStoreArn"]
         # §3.10, §5.2: protected by default.
-        self.assertError("EventDataStoreTerminationProtectedException", ct.delete_event_data_store, EventDataStore=arn)
+        self.assertError("EventDataStoreTerminationProtectedException", "The event data store %s has termination protection enabled. Turn it off with UpdateEventDataStore (--no-termination-protection-enabled) before deleting it." % unique("del"), ct.delete_event_data_store, EventDataStore=arn)
         ct.update_event_data_store(EventDataStore=arn, TerminationProtectionEnabled=False)
         # §3.11: only a store pending deletion can be restored.
-        self.assertError("InvalidEventDataStoreStatusException", ct.restore_event_data_store, EventDataStore=arn)
+        self.assertError("InvalidEventDataStoreStatusException", "The event data store %s is ENABLED; only a store pending deletion can be restored." % unique("del"), ct.restore_event_data_store, EventDataStore=arn)
         d = ct.delete_event_data_store(EventDataStore=arn.rsplit("/", 1)[1])
         d.pop("ResponseMetadata")
         self.assertEqual(d, {})  # §1.6
@@ -342,11 +314,11 @@ class DeleteRestore(Check):
         self.assertEqual(g["Status"], "PENDING_DELETION")
         self.assertEqual(g["Name"], r["Name"])
         # §3.9, §3.10, §3.18: a store pending deletion is inactive.
-        self.assertError("InactiveEventDataStoreException", ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=30)
-        self.assertError("InactiveEventDataStoreException", ct.delete_event_data_store, EventDataStore=arn)
-        self.assertError("InactiveEventDataStoreException", ct.add_tags, ResourceId=arn, TagsList=[{"Key": "k"}])
+        self.assertError("InactiveEventDataStoreException", "The event data store %s is pending deletion; restore it with RestoreEventDataStore first." % unique("del"), ct.update_event_data_store, EventDataStore=arn, RetentionPeriod=30)
+        self.assertError("InactiveEventDataStoreException", "The event data store %s is pending deletion; restore it with RestoreEventDataStore first." % unique("del"), ct.delete_event_data_store, EventDataStore=arn)
+        self.assertError("InactiveEventDataStoreException", "The event data store %s is pending deletion; restore it with RestoreEventDataStore first." % unique("del"), ct.add_tags, ResourceId=arn, TagsList=[{"Key": "k"}])
         # §5.4: the name stays taken while the store is pending deletion.
-        self.assertError("EventDataStoreAlreadyExistsException", ct.create_event_data_store, Name=r["Name"])
+        self.assertError("EventDataStoreAlreadyExistsException", "An event data store named %s already exists (pending deletion; restore it or wait until it is purged)." % unique("del"), ct.create_event_data_store, Name=r["Name"])
         # §3.11, §5.1: restored to ENABLED, configuration intact.
         rs = ct.restore_event_data_store(EventDataStore=arn)
         self.assertEqual(rs["Status"], "ENABLED")
@@ -355,9 +327,9 @@ class DeleteRestore(Check):
         self.assertEqual(rs["RetentionPeriod"], 366)
         self.assertIs(rs["TerminationProtectionEnabled"], False)
         self.assertEqual(ct.get_event_data_store(EventDataStore=arn)["Status"], "ENABLED")
-        self.assertError("InvalidEventDataStoreStatusException", ct.restore_event_data_store, EventDataStore=arn)
-        self.assertError("EventDataStoreNotFoundException", ct.delete_event_data_store, EventDataStore=str(uuid.uuid4()))
-        self.assertError("EventDataStoreARNInvalidException", ct.restore_event_data_store, EventDataStore="not-a-store")
+        self.assertError("InvalidEventDataStoreStatusException", "The event data store %s is ENABLED; only a store pending deletion can be restored." % unique("del"), ct.restore_event_data_store, EventDataStore=arn)
+        self.assertError("EventDataStoreNotFoundException", not_found(MISSING), ct.delete_event_data_store, EventDataStore=MISSING)
+        self.assertError("EventDataStoreARNInvalidException", BAD_REF, ct.restore_event_data_store, EventDataStore="not-a-store")
 
 
 class Ingestion(Check):
@@ -368,19 +340,19 @@ class Ingestion(Check):
         get_status = lambda: ct.get_event_data_store(EventDataStore=arn)["Status"]
         self.assertEqual(get_status(), "STOPPED_INGESTION")  # §5.1
         # §3.12: Start needs STOPPED_INGESTION, Stop needs ENABLED.
-        self.assertError("InvalidEventDataStoreStatusException", ct.stop_event_data_store_ingestion, EventDataStore=arn)
+        self.assertError("InvalidEventDataStoreStatusException", "The event data store %s is STOPPED_INGESTION; this operation needs it ENABLED." % unique("ingest"), ct.stop_event_data_store_ingestion, EventDataStore=arn)
         out = ct.start_event_data_store_ingestion(EventDataStore=arn)
         out.pop("ResponseMetadata")
         self.assertEqual(out, {})
         self.assertEqual(get_status(), "ENABLED")
-        self.assertError("InvalidEventDataStoreStatusException", ct.start_event_data_store_ingestion, EventDataStore=arn)
+        self.assertError("InvalidEventDataStoreStatusException", "The event data store %s is ENABLED; this operation needs it STOPPED_INGESTION." % unique("ingest"), ct.start_event_data_store_ingestion, EventDataStore=arn)
         out = ct.stop_event_data_store_ingestion(EventDataStore=arn.rsplit("/", 1)[1])
         out.pop("ResponseMetadata")
         self.assertEqual(out, {})
         self.assertEqual(get_status(), "STOPPED_INGESTION")
-        self.assertError("InvalidEventDataStoreStatusException", ct.stop_event_data_store_ingestion, EventDataStore=arn)
-        self.assertError("EventDataStoreNotFoundException", ct.start_event_data_store_ingestion, EventDataStore=str(uuid.uuid4()))
-        self.assertError("EventDataStoreARNInvalidException", ct.stop_event_data_store_ingestion, EventDataStore="not-a-store")
+        self.assertError("InvalidEventDataStoreStatusException", "The event data store %s is STOPPED_INGESTION; this operation needs it ENABLED." % unique("ingest"), ct.stop_event_data_store_ingestion, EventDataStore=arn)
+        self.assertError("EventDataStoreNotFoundException", not_found(MISSING), ct.start_event_data_store_ingestion, EventDataStore=MISSING)
+        self.assertError("EventDataStoreARNInvalidException", BAD_REF, ct.stop_event_data_store_ingestion, EventDataStore="not-a-store")
 
 
 class Tags(Check):
@@ -413,6 +385,7 @@ class Tags(Check):
         # §3.18: more than 50 tags on the resource.
         self.assertError(
             "TagsLimitExceededException",
+            "The event data store %s would have 51 tags; a resource has at most 50." % unique("taglimit"),
             ct.add_tags,
             ResourceId=arn,
             TagsList=[{"Key": "n%02d" % i, "Value": "v"} for i in range(50)],
@@ -423,10 +396,11 @@ class Tags(Check):
         # Overwriting an existing key does not add a tag.
         ct.add_tags(ResourceId=arn, TagsList=[{"Key": "k49", "Value": "w"}])
         self.assertEqual(self.list_tags(arn)["k49"], "w")
-        self.assertError("TagsLimitExceededException", ct.add_tags, ResourceId=arn, TagsList=[{"Key": "k50", "Value": "v"}])
+        self.assertError("TagsLimitExceededException", "The event data store %s would have 51 tags; a resource has at most 50." % unique("taglimit"), ct.add_tags, ResourceId=arn, TagsList=[{"Key": "k50", "Value": "v"}])
         # §3.18: duplicate keys in one request.
         self.assertError(
             "InvalidTagParameterException",
+            "The tag key 'dup' appears more than once in the request.",
             ct.add_tags,
             ResourceId=arn,
             TagsList=[{"Key": "dup", "Value": "1"}, {"Key": "dup", "Value": "2"}],
@@ -438,14 +412,15 @@ class Tags(Check):
         unknown = "arn:aws:cloudtrail:%s:%s:eventdatastore/%s" % (REGION, ACCOUNT, uuid.uuid4())
         tags = [{"Key": "k", "Value": "v"}]
         for fn in (ct.add_tags, ct.remove_tags):
-            self.assertError("ResourceTypeNotSupportedException", fn, ResourceId=trail, TagsList=tags)
-            self.assertError("CloudTrailARNInvalidException", fn, ResourceId="not-an-arn", TagsList=tags)
-            self.assertError("EventDataStoreNotFoundException", fn, ResourceId=unknown, TagsList=tags)
-        self.assertError("ResourceTypeNotSupportedException", ct.list_tags, ResourceIdList=[trail])
-        self.assertError("CloudTrailARNInvalidException", ct.list_tags, ResourceIdList=["not-an-arn"])
-        self.assertError("EventDataStoreNotFoundException", ct.list_tags, ResourceIdList=[unknown])
+            self.assertError("ResourceTypeNotSupportedException", "ctlake serves event data stores only; a trail cannot be tagged here.", fn, ResourceId=trail, TagsList=tags)
+            self.assertError("CloudTrailARNInvalidException", "'not-an-arn' is not a CloudTrail ARN; tag an event data store by its ARN, arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>.", fn, ResourceId="not-an-arn", TagsList=tags)
+            self.assertError("EventDataStoreNotFoundException", not_found(unknown), fn, ResourceId=unknown, TagsList=tags)
+        self.assertError("ResourceTypeNotSupportedException", "ctlake serves event data stores only; a trail cannot be tagged here.", ct.list_tags, ResourceIdList=[trail])
+        self.assertError("CloudTrailARNInvalidException", "'not-an-arn' is not a CloudTrail ARN; tag an event data store by its ARN, arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>.", ct.list_tags, ResourceIdList=["not-an-arn"])
+        self.assertError("EventDataStoreNotFoundException", not_found(unknown), ct.list_tags, ResourceIdList=[unknown])
         self.assertError(
             "InvalidTagParameterException",
+            "The tag key 'dup' appears more than once in the request.",
             ct.remove_tags,
             ResourceId=arn,
             TagsList=[{"Key": "dup"}, {"Key": "dup"}],
@@ -463,10 +438,10 @@ class Quota(Check):
             r = q.create_event_data_store(Name=unique("quota-%02d" % i), TerminationProtectionEnabled=False)
             self.assertStoreARN(r["EventDataStoreArn"], QUOTA_REGION)
             arns.append(r["EventDataStoreArn"])
-        self.assertError("EventDataStoreMaxLimitExceededException", q.create_event_data_store, Name=unique("quota-10"))
+        self.assertError("EventDataStoreMaxLimitExceededException", "Region ap-south-1 already has 10 event data stores, the most allowed (stores pending deletion count until they are purged). Delete one or wait for a deleted one to be purged.", q.create_event_data_store, Name=unique("quota-10"))
         q.delete_event_data_store(EventDataStore=arns[0])
         self.assertEqual(q.get_event_data_store(EventDataStore=arns[0])["Status"], "PENDING_DELETION")
-        self.assertError("EventDataStoreMaxLimitExceededException", q.create_event_data_store, Name=unique("quota-11"))
+        self.assertError("EventDataStoreMaxLimitExceededException", "Region ap-south-1 already has 10 event data stores, the most allowed (stores pending deletion count until they are purged). Delete one or wait for a deleted one to be purged.", q.create_event_data_store, Name=unique("quota-11"))
         # The quota is per region: eu-west-1 was not affected (§5.5). The
         # other region's stores are not visible here.
         names = [s["Name"] for s in ct.list_event_data_stores()["EventDataStores"]]

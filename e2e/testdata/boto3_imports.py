@@ -28,11 +28,10 @@ import time
 import unittest
 import uuid
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-URL = os.environ.get("CTLAKE_URL", "")
+from boto3_common import BAD_REF, BAD_TOKEN, URL, ErrorChecks, client
+
 ACCOUNT = os.environ.get("CTLAKE_ACCOUNT_ID", "123456789012")
 REGION = "us-east-1"
 RUN = uuid.uuid4().hex[:8]
@@ -46,17 +45,6 @@ ITEM_MEMBERS = {"ImportId", "ImportStatus", "Destinations", "CreatedTimestamp", 
 ct = None
 truth = None
 state = {}  # what the steps pass on: store ARNs and import ids
-
-
-def client():
-    return boto3.client(
-        "cloudtrail",
-        endpoint_url=URL,
-        region_name=REGION,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def source(uri):
@@ -73,27 +61,17 @@ def setUpModule():
         raise RuntimeError("CTLAKE_URL is not set")
     with open(os.environ["CTLAKE_IMPORT_TRUTH"]) as f:
         truth = json.load(f)
-    ct = client()
+    ct = client(REGION)
     # The events are from 2025: retention must reach back to them (§4.5).
     for label in ("a", "b"):
         r = ct.create_event_data_store(Name="b3-import-%s-%s" % (label, RUN), RetentionPeriod=3653)
         state["store_" + label] = r["EventDataStoreArn"]
 
 
-class ImportCycle(unittest.TestCase):
+class ImportCycle(ErrorChecks):
     maxDiff = None
 
     # Helpers.
-
-    def assertError(self, code, fn, **kwargs):
-        """Call fn(**kwargs), which must fail with the AWS error code and a message (§1.7)."""
-        call = "%s(%r)" % (fn.__name__, kwargs)
-        with self.assertRaises(ClientError, msg="%s succeeded, want %s" % (call, code)) as cm:
-            fn(**kwargs)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err.get("Code"), code, "%s: message %r" % (call, err.get("Message")))
-        self.assertTrue(err.get("Message"), "%s: error %s has an empty message" % (call, code))
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400, "%s: every modeled error is HTTP 400 (§1.7)" % code)
 
     def assertRecord(self, r, store, uri, import_id=None, window=None):
         """The members every import description carries (§3.1, A.1)."""
@@ -226,25 +204,17 @@ class ImportCycle(unittest.TestCase):
         ).build_full_result()
         self.assertFailures(head["Failures"] + rest["Failures"], whole)
         # By hand: tokens of at least 4 characters, none on the last page.
-        seen, kwargs = [], {"ImportId": first, "MaxResults": 4}
-        while True:
-            page = ct.list_import_failures(**kwargs)
+        seen = []
+        for page in self.pages(ct.list_import_failures, 250, ImportId=first, MaxResults=4):
             seen += page["Failures"]
-            token = page.get("NextToken")
-            if not token:
-                break
-            self.assertGreaterEqual(len(token), 4, "§1.9: tokens are 4..1000 characters")
-            self.assertNotEqual(token, kwargs.get("NextToken"), "§1.9: the same token twice")
-            kwargs["NextToken"] = token
-            self.assertLess(len(seen), 1000, "paging does not end")
         self.assertFailures(seen, whole)
-        self.assertError("InvalidNextTokenException", ct.list_import_failures, ImportId=first, NextToken="abcdefgh")
+        self.assertError("InvalidNextTokenException", BAD_TOKEN, ct.list_import_failures, ImportId=first, NextToken="abcdefgh")
         # §1.8: botocore does not check maximums; A.5: MaxResults 1..1000.
-        self.assertError("InvalidParameterException", ct.list_import_failures, ImportId=first, MaxResults=1001)
+        self.assertError("InvalidParameterException", "MaxResults 1001 is out of range: give a value from 1 to 1000.", ct.list_import_failures, ImportId=first, MaxResults=1001)
 
     def test_03_stop_finished(self):
         """A finished import cannot be stopped (§3.4)."""
-        self.assertError("OperationNotPermittedException", ct.stop_import, ImportId=state["first"])
+        self.assertError("OperationNotPermittedException", "The import %s already ended (FAILED); only a running import can be stopped." % state["first"], ct.stop_import, ImportId=state["first"])
 
     def test_04_retry(self):
         """Retry with ImportId alone (§4.2): the broken files fail again, so their entries pass
@@ -282,8 +252,8 @@ class ImportCycle(unittest.TestCase):
         r = self.wait(third, day)
         self.assertEnd(r, day)
         self.assertEqual(self.failures(third), [])
-        self.assertError("OperationNotPermittedException", ct.start_import, ImportId=third)
-        self.assertError("OperationNotPermittedException", ct.stop_import, ImportId=third)
+        self.assertError("OperationNotPermittedException", "The import %s completed without failures; there is nothing to retry." % third, ct.start_import, ImportId=third)
+        self.assertError("OperationNotPermittedException", "The import %s already ended (COMPLETED); only a running import can be stopped." % third, ct.stop_import, ImportId=third)
         state["third"] = third
         state["status"][third], state["store"][third] = "COMPLETED", b
 
@@ -297,34 +267,39 @@ class ImportCycle(unittest.TestCase):
             self.assertListed(self.list_imports(ImportStatus=status), *[i for i in ids if state["status"][i] == status])
         self.assertListed(self.list_imports(Destination=a, ImportStatus="FAILED"), state["first"])
         self.assertListed(self.list_imports(ImportStatus="IN_PROGRESS"))
-        self.assertError("EventDataStoreARNInvalidException", ct.list_imports, Destination="not-a-store")
-        self.assertError("InvalidParameterException", ct.list_imports, ImportStatus="DONE")  # §1.8: enums are the server's
-        self.assertError("InvalidNextTokenException", ct.list_imports, NextToken="abcdefgh")
+        self.assertError("EventDataStoreARNInvalidException", BAD_REF, ct.list_imports, Destination="not-a-store")
+        self.assertError("InvalidParameterException", "1 validation error detected: Value 'DONE' at 'importStatus' failed to satisfy constraint: Member must satisfy enum value set: [INITIALIZING, IN_PROGRESS, FAILED, STOPPED, COMPLETED]", ct.list_imports, ImportStatus="DONE")  # §1.8: enums are the server's
+        self.assertError("InvalidNextTokenException", BAD_TOKEN, ct.list_imports, NextToken="abcdefgh")
 
     def test_08_errors(self):
         """Errors of each operation (§3.1-§3.5)."""
         unknown = str(uuid.uuid4())
-        self.assertError("ImportNotFoundException", ct.start_import, ImportId=unknown)
-        self.assertError("ImportNotFoundException", ct.get_import, ImportId=unknown)
-        self.assertError("ImportNotFoundException", ct.stop_import, ImportId=unknown)
+        no_import = "No import with id %s exists in account %s, region %s." % (unknown, ACCOUNT, REGION)
+        self.assertError("ImportNotFoundException", no_import, ct.start_import, ImportId=unknown)
+        self.assertError("ImportNotFoundException", no_import, ct.get_import, ImportId=unknown)
+        self.assertError("ImportNotFoundException", no_import, ct.stop_import, ImportId=unknown)
         # §3.5: ListImportFailures declares no ImportNotFoundException.
-        self.assertError("InvalidParameterException", ct.list_import_failures, ImportId=unknown)
+        self.assertError("InvalidParameterException", no_import, ct.list_import_failures, ImportId=unknown)
         # §2: import ids are lower-case; botocore checks only the length (§1.8).
-        self.assertError("InvalidParameterException", ct.get_import, ImportId=state["first"].upper())
+        self.assertError("InvalidParameterException", "1 validation error detected: Value '%s' at 'importId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-f0-9\\-]+$" % state["first"].upper(),
+            ct.get_import, ImportId=state["first"].upper())
         whole, a = truth["whole"], state["store_a"]
         missing = "arn:aws:cloudtrail:%s:%s:eventdatastore/%s" % (REGION, ACCOUNT, uuid.uuid4())
-        self.assertError("EventDataStoreNotFoundException", ct.start_import, Destinations=[missing], ImportSource=source(whole["uri"]))
-        self.assertError("EventDataStoreARNInvalidException", ct.start_import, Destinations=["not-a-store"], ImportSource=source(whole["uri"]))
+        self.assertError("EventDataStoreNotFoundException", "The event data store %s was not found in account %s, region %s." % (missing, ACCOUNT, REGION),
+            ct.start_import, Destinations=[missing], ImportSource=source(whole["uri"]))
+        self.assertError("EventDataStoreARNInvalidException", BAD_REF, ct.start_import, Destinations=["not-a-store"], ImportSource=source(whole["uri"]))
         self.assertError(
             "InvalidParameterException",
+            "StartEventTime 2025-04-02T00:00:00Z is after EndEventTime 2025-04-01T00:00:00Z.",
             ct.start_import,
             Destinations=[a],
             ImportSource=source(whole["uri"]),
             StartEventTime=epoch(1743552000),
             EndEventTime=epoch(1743465600),
         )
-        self.assertError("InvalidImportSourceException", ct.start_import, Destinations=[a], ImportSource=source("s3://no-such-bucket-%s" % RUN))
-        self.assertError("InvalidImportSourceException", ct.start_import, Destinations=[a], ImportSource=source("https://example.com/x"))
+        self.assertError("InvalidImportSourceException", "The import source s3://no-such-bucket-%s cannot be read: NoSuchBucket: bucket no-such-bucket-%s does not exist…" % (RUN, RUN),
+            ct.start_import, Destinations=[a], ImportSource=source("s3://no-such-bucket-%s" % RUN))
+        self.assertError("InvalidImportSourceException", "S3LocationUri 'https://example.com/x' is not usable: the scheme must be s3 (or file). Give s3://bucket[/prefix] or file:///absolute/folder/.", ct.start_import, Destinations=[a], ImportSource=source("https://example.com/x"))
 
     def test_09_one_at_a_time(self):
         """One import at a time per account (§3.1, §4.1): while the bulk tree is being imported,

@@ -19,16 +19,14 @@ import time
 import unittest
 import uuid
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from boto3_common import BAD_TOKEN, URL, ErrorChecks, client
 
-URL = os.environ.get("CTLAKE_URL", "")
 STORE = os.environ.get("CTLAKE_QUERY_STORE", "")
 REGION = "us-east-1"
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 UNKNOWN_QUERY = "00000000-0000-4000-8000-000000000000"
+NO_QUERY = "No query with id %s exists in account 123456789012, region us-east-1 (queries are kept seven days)." % UNKNOWN_QUERY
 
 ct = None
 state = {}  # query ids by name, with the status each must end in
@@ -38,14 +36,7 @@ def setUpModule():
     global ct
     if not URL or not STORE:
         raise RuntimeError("CTLAKE_URL and CTLAKE_QUERY_STORE must be set")
-    ct = boto3.client(
-        "cloudtrail",
-        endpoint_url=URL,
-        region_name=REGION,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
+    ct = client(REGION)
 
 
 def rows_text(rows):
@@ -60,18 +51,8 @@ def rows_text(rows):
     return out
 
 
-class Queries(unittest.TestCase):
+class Queries(ErrorChecks):
     maxDiff = None
-
-    def assertError(self, code, fn, **kwargs):
-        """Call fn(**kwargs), which must fail with the AWS error code, a message and HTTP 400 (§1.7)."""
-        call = "%s(%r)" % (fn.__name__, kwargs)
-        with self.assertRaises(ClientError, msg="%s succeeded, want %s" % (call, code)) as cm:
-            fn(**kwargs)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err.get("Code"), code, "%s: message %r" % (call, err.get("Message")))
-        self.assertTrue(err.get("Message"), "%s: error %s has an empty message" % (call, code))
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
 
     def start(self, sql):
         before = datetime.datetime.now(datetime.timezone.utc)
@@ -184,10 +165,10 @@ class Queries(unittest.TestCase):
         self.assertEqual(times, sorted(times))
         self.assertEqual((times[0], times[-1]), ("2023-07-10 11:42:18.000", "2023-07-10 12:37:50.000"))
         # §3.15, §1.8: botocore checks the minimum of MaxQueryResults, the server the maximum.
-        self.assertError("InvalidMaxResultsException", ct.get_query_results, QueryId=qid, MaxQueryResults=1001)
-        self.assertError("InvalidNextTokenException", ct.get_query_results, QueryId=qid, NextToken="forged-token")
-        self.assertError("QueryIdNotFoundException", ct.get_query_results, QueryId=UNKNOWN_QUERY)
-        self.assertError("QueryIdNotFoundException", ct.describe_query, QueryId=UNKNOWN_QUERY)
+        self.assertError("InvalidMaxResultsException", "MaxResults 1001 is out of range: give a value from 1 to 1000.", ct.get_query_results, QueryId=qid, MaxQueryResults=1001)
+        self.assertError("InvalidNextTokenException", BAD_TOKEN, ct.get_query_results, QueryId=qid, NextToken="forged-token")
+        self.assertError("QueryIdNotFoundException", NO_QUERY, ct.get_query_results, QueryId=UNKNOWN_QUERY)
+        self.assertError("QueryIdNotFoundException", NO_QUERY, ct.describe_query, QueryId=UNKNOWN_QUERY)
 
     def test_05_failed_query(self):
         """A statement that runs and fails ends FAILED with an ErrorMessage (§3.14, §3.15, §6.3)."""
@@ -231,29 +212,38 @@ class Queries(unittest.TestCase):
         early = state["before"] - datetime.timedelta(hours=2)
         r = ct.list_queries(EventDataStore=STORE, StartTime=early, EndTime=early + datetime.timedelta(hours=1))
         self.assertEqual(r["Queries"], [])
-        self.assertError("InvalidQueryStatusException", ct.list_queries, EventDataStore=STORE, QueryStatus="DONE")
-        self.assertError("InvalidMaxResultsException", ct.list_queries, EventDataStore=STORE, MaxResults=1001)
+        self.assertError("InvalidQueryStatusException", "QueryStatus 'DONE' is not one of QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, TIMED_OUT.", ct.list_queries, EventDataStore=STORE, QueryStatus="DONE")
+        self.assertError("InvalidMaxResultsException", "MaxResults 1001 is out of range: give a value from 1 to 1000.", ct.list_queries, EventDataStore=STORE, MaxResults=1001)
         self.assertError(
-            "InvalidDateRangeException", ct.list_queries, EventDataStore=STORE, StartTime=state["before"], EndTime=early
+            "InvalidDateRangeException", "StartTime is after EndTime.", ct.list_queries, EventDataStore=STORE, StartTime=state["before"], EndTime=early
         )
 
     def test_07_cancel(self):
         """Finished, failed and unknown queries cannot be cancelled (§3.17)."""
-        self.assertError("InactiveQueryException", ct.cancel_query, QueryId=state["top"])
-        self.assertError("InactiveQueryException", ct.cancel_query, QueryId=state["failed"])
-        self.assertError("QueryIdNotFoundException", ct.cancel_query, QueryId=UNKNOWN_QUERY)
+        self.assertError("InactiveQueryException", "The query %s already ended (FINISHED); only a queued or running query can be cancelled." % state["top"],
+            ct.cancel_query, QueryId=state["top"])
+        self.assertError("InactiveQueryException", "The query %s already ended (FAILED); only a queued or running query can be cancelled." % state["failed"],
+            ct.cancel_query, QueryId=state["failed"])
+        self.assertError("QueryIdNotFoundException", NO_QUERY, ct.cancel_query, QueryId=UNKNOWN_QUERY)
         self.assertEqual(ct.describe_query(QueryId=state["top"])["QueryStatus"], "FINISHED", "a refused cancel changes nothing")
 
     def test_08_refused_statements(self):
         """Statements that are not one valid SELECT over the caller's stores (§3.13, §6.1)."""
-        for sql in (
-            "SELEC eventName FROM %s" % STORE,
-            "DELETE FROM %s" % STORE,
-            "SELECT eventName FROM %s; SELECT 1" % STORE,
-            "COPY (SELECT * FROM %s) TO '/tmp/out.csv'" % STORE,
+        only_select = "only SELECT statements are supported; the statement starts with %s at line 1, column 1"
+        for sql, message in (
+            ("SELEC eventName FROM %s" % STORE, only_select % "SELEC"),
+            ("DELETE FROM %s" % STORE, only_select % "DELETE"),
+            ("SELECT eventName FROM %s; SELECT 1" % STORE, "only one statement is allowed at line 1, column %d" % (len("SELECT eventName FROM ") + len(STORE) + 1)),
+            ("COPY (SELECT * FROM %s) TO '/tmp/out.csv'" % STORE, only_select % "COPY"),
         ):
-            self.assertError("InvalidQueryStatementException", ct.start_query, QueryStatement=sql)
-        self.assertError("EventDataStoreNotFoundException", ct.start_query, QueryStatement="SELECT count(*) FROM %s" % uuid.uuid4())
+            self.assertError("InvalidQueryStatementException", message, ct.start_query, QueryStatement=sql)
+        missing = str(uuid.uuid4())
+        self.assertError(
+            "EventDataStoreNotFoundException",
+            "The event data store %s was not found in account 123456789012, region us-east-1." % missing,
+            ct.start_query,
+            QueryStatement="SELECT count(*) FROM %s" % missing,
+        )
 
 
 if __name__ == "__main__":
