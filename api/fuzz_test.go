@@ -135,6 +135,19 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	} else {
 		mustDo("stop import", err)
 	}
+	// The import must have ended before the seeds run: a store with a
+	// running import refuses UpdateEventDataStore and DeleteEventDataStore.
+	for deadline := time.Now().Add(time.Minute); ; {
+		got, err := svc.GetImport(ctx, im.ID)
+		mustDo("get import", err)
+		if !got.Status.Running() {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("fixture: the import of an empty folder is still %s after a minute", got.Status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	q, err := svc.StartQuery(ctx, ctlake.StartQueryInput{Statement: "SELECT eventName FROM " + eds.ID})
 	mustDo("start query", err)
 	running, err := svc.StartQuery(ctx, ctlake.StartQueryInput{Statement: "SELECT eventName FROM " + slow.ID})
