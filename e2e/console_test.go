@@ -118,9 +118,10 @@ func TestConsole(t *testing.T) {
 	// failure shows as a row of the failures table.
 	badDir := filepath.Join(t.TempDir(), "bad-trail")
 	badFile := filepath.Join(badDir, "AWSLogs", testAccount, "CloudTrail", "us-east-1", "2023", "07", "10", testAccount+"_CloudTrail_us-east-1_20230710T1200Z_bad.json.gz")
-	if err := os.MkdirAll(filepath.Dir(badFile), 0o755); err == nil {
-		err = os.WriteFile(badFile, []byte(`{"Records": []} (not gzip)`), 0o644)
-	} else {
+	if err := os.MkdirAll(filepath.Dir(badFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(badFile, []byte(`{"Records": []} (not gzip)`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b.do(chromedp.SetValue(chromedp.CSS("#import-kind"), "file"), chromedp.SetValue(chromedp.CSS("#import-uri"), "file://"+badDir+"/"),

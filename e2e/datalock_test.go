@@ -24,7 +24,7 @@ func TestDataFolderLock(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second := func() (exitErr error, stderr string) {
+	second := func() (stderr string, exitErr error) {
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(cctx, binary, "serve", "--addr", "127.0.0.1:0", "--data", srv.DataDir)
@@ -32,9 +32,9 @@ func TestDataFolderLock(t *testing.T) {
 		var out bytes.Buffer
 		cmd.Stderr = &out
 		err := cmd.Run()
-		return err, out.String()
+		return out.String(), err
 	}
-	err, stderr := second()
+	stderr, err := second()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
 		t.Fatalf("a second server on %s: %v, want a non-zero exit\n%s", srv.DataDir, err, stderr)

@@ -535,6 +535,7 @@ func TestListEventDataStoresPaging(t *testing.T) {
 		}
 		for _, s := range page.EventDataStores {
 			got = append(got, aws.ToString(s.Name))
+			//lint:ignore SA1019 the test checks that the deprecated members stay absent
 			if s.Status != "" || s.RetentionPeriod != nil {
 				t.Errorf("list item carries deprecated members: %+v", s)
 			}
