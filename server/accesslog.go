@@ -45,7 +45,9 @@ func (s *Server) withAccessLog(next http.Handler) http.Handler {
 		if !parsed {
 			op = truncate(target, 128) // what the client sent, so the refusal can be understood
 		}
-		attrs := []any{"request_id", w.Header().Get(api.RequestIDHeader), "method", r.Method, "path", r.URL.Path,
+		// The path is the caller's text, up to the header limit: a bounded
+		// part of it is logged (slog escapes control characters).
+		attrs := []any{"request_id", w.Header().Get(api.RequestIDHeader), "method", r.Method, "path", truncate(r.URL.Path, 256),
 			"operation", op, "status", rec.status}
 		if code != "" {
 			attrs = append(attrs, "code", code)

@@ -48,37 +48,81 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestAccessLog serves the real API (over a lake service on a real
-// catalog, without an import engine) and checks that each request gives one
-// log line and one observation with its AWS error code, including a request
-// whose handler panics.
-func TestAccessLog(t *testing.T) {
+// startLoggedServer serves the real API (over a lake service on a real
+// catalog, without an import engine), logging as JSON to the buffer it
+// returns, until the test ends.
+func startLoggedServer(t *testing.T) (*server.Server, *syncBuffer, *observed) {
 	ctx := context.Background()
 	cat := sqlite.NewCatalog(filepath.Join(t.TempDir(), "catalog.db"))
 	if err := cat.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer cat.Close()
+	t.Cleanup(func() { cat.Close() })
 	svc := &lake.Service{Catalog: cat}
 	if err := svc.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// No ImportService is wired: StartImport panics on the nil interface,
 	// which is how a wiring bug shows up.
-	var logs syncBuffer
+	logs := &syncBuffer{}
 	obs := &observed{}
 	srv := &server.Server{
 		Addr:     "127.0.0.1:0",
-		API:      api.New(api.Services{Stores: svc, Tags: svc}, slog.New(slog.NewJSONHandler(&logs, nil))),
+		API:      api.New(api.Services{Stores: svc, Tags: svc}, slog.New(slog.NewJSONHandler(logs, nil))),
 		Account:  "123456789012",
-		Logger:   slog.New(slog.NewJSONHandler(&logs, nil)),
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
 		Requests: obs,
 	}
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(ctx)
+	t.Cleanup(func() { srv.Close(ctx) })
+	return srv, logs, obs
+}
 
+// TestAccessLogBoundsCallerText: a request's path is the caller's text, up
+// to the 64 KiB of headers; its log line keeps a bounded part of it.
+func TestAccessLogBoundsCallerText(t *testing.T) {
+	srv, logs, _ := startLoggedServer(t)
+	path := "/" + strings.Repeat("p", 60_000)
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// The line is written once the handler returns, which may be after the
+	// client has its answer.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), `"msg":"request"`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request line logged:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var logged []string
+	for _, raw := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l struct{ Msg, Path string }
+		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+			t.Fatalf("not a JSON log line: %.200s", raw)
+		}
+		if l.Msg == "request" {
+			logged = append(logged, l.Path)
+		}
+	}
+	if len(logged) != 1 || len(logged[0]) > 300 || !strings.HasPrefix(logged[0], "/ppp") {
+		t.Errorf("the request's path was logged as %d lines of %d bytes, want one line with at most 300 bytes of it", len(logged), len(strings.Join(logged, "")))
+	}
+}
+
+// TestAccessLog serves the real API (over a lake service on a real
+// catalog, without an import engine) and checks that each request gives one
+// log line and one observation with its AWS error code, including a request
+// whose handler panics.
+func TestAccessLog(t *testing.T) {
+	srv, logs, obs := startLoggedServer(t)
 	post := func(target, body string) int {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(body))
