@@ -1,16 +1,14 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/ctlake/ctlake"
@@ -60,16 +58,29 @@ func (d Delivery) Deliver(ctx context.Context, q *ctlake.Query, read func(offset
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	w := csv.NewWriter(zw)
+	// The file streams out as it is written: a result is up to
+	// --max-result-bytes (1 GiB by default), so it is never held whole.
+	up := newUpload(ctx, src.client, bucket, ResultKey(prefix, q), "text/csv", "gzip")
+	if err := writeCSV(up, read); err != nil {
+		if aerr := up.Abort(); aerr != nil {
+			return errors.Join(err, fmt.Errorf("abort the upload: %w", aerr))
+		}
+		return err
+	}
+	return up.Close()
+}
+
+// writeCSV writes the result read page by page with read to w as gzip CSV.
+func writeCSV(w io.Writer, read func(offset int64, limit int) ([]string, [][]*string, error)) error {
+	zw := gzip.NewWriter(w)
+	cw := csv.NewWriter(zw)
 	for offset, header := int64(0), true; ; {
 		cols, rows, err := read(offset, 1000)
 		if err != nil {
 			return err
 		}
 		if header {
-			if err := w.Write(cols); err != nil {
+			if err := cw.Write(cols); err != nil {
 				return err
 			}
 			header = false
@@ -81,7 +92,7 @@ func (d Delivery) Deliver(ctx context.Context, q *ctlake.Query, read func(offset
 					rec[i] = *v
 				}
 			}
-			if err := w.Write(rec); err != nil {
+			if err := cw.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -90,20 +101,11 @@ func (d Delivery) Deliver(ctx context.Context, q *ctlake.Query, read func(offset
 		}
 		offset += int64(len(rows))
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	cw.Flush()
+	if err := cw.Error(); err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	key := ResultKey(prefix, q)
-	_, err = src.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
-		Body: bytes.NewReader(buf.Bytes()), ContentType: aws.String("text/csv"), ContentEncoding: aws.String("gzip")})
-	if err != nil {
-		return fmt.Errorf("write s3://%s/%s: %w", bucket, key, err)
-	}
-	return nil
+	return zw.Close()
 }
 
 // ResultKey is the object key of a query's results under prefix.
