@@ -35,46 +35,8 @@ func TestSlowBodyFlood(t *testing.T) {
 	srv := StartServer(t, WithArgs("--read-body-timeout", bodyTimeout.String()))
 	addr := strings.TrimPrefix(srv.URL, "http://")
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var timeouts, opened atomic.Int64
-	var firstAnswer atomic.Value
-	for range flooders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					time.Sleep(10 * time.Millisecond) // the listen queue is full: try again
-					continue
-				}
-				opened.Add(1)
-				now := time.Now().UTC()
-				fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: %sListEventDataStores\r\nContent-Type: application/x-amz-json-1.1\r\n"+
-					"X-Amz-Date: %s\r\nAuthorization: AWS4-HMAC-SHA256 Credential=%s/%s/us-east-1/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=%s\r\n"+
-					"Content-Length: 100000\r\n\r\n{",
-					addr, longTarget, now.Format("20060102T150405Z"), testAccessKey, now.Format("20060102"), strings.Repeat("0", 64))
-				go func() { <-stop; c.Close() }()
-				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-				if err == nil {
-					b, rerr := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if rerr == nil && resp.StatusCode == http.StatusRequestTimeout {
-						timeouts.Add(1)
-						firstAnswer.CompareAndSwap(nil, string(b))
-					}
-				}
-				c.Close()
-			}
-		}()
-	}
-	defer func() { close(stop); wg.Wait() }()
+	flood := startSlowBodyFlood(addr, flooders)
+	defer flood.stop()
 
 	// Signed calls, one after another, for the whole flood.
 	client := srv.Client("us-east-1")
@@ -95,15 +57,80 @@ func TestSlowBodyFlood(t *testing.T) {
 	slices.Sort(took)
 	p99 := took[len(took)*99/100]
 	t.Logf("under %d slow-body connections (%d opened in all): %d signed ListEventDataStores, p50 %v, p99 %v, max %v",
-		flooders, opened.Load(), len(took), took[len(took)/2], p99, took[len(took)-1])
+		flooders, flood.opened.Load(), len(took), took[len(took)/2], p99, took[len(took)-1])
 	if p99 > 2*time.Second {
 		t.Errorf("p99 of signed calls under the flood is %v", p99)
 	}
-	if timeouts.Load() == 0 {
+	if flood.timeouts.Load() == 0 {
 		t.Errorf("no slow client got 408 within %v (--read-body-timeout %v)", floodFor, bodyTimeout)
-	} else if a := firstAnswer.Load().(string); !strings.Contains(a, `"RequestTimeoutException"`) || !strings.Contains(a, "--read-body-timeout") {
+	} else if a := flood.firstAnswer.Load().(string); !strings.Contains(a, `"RequestTimeoutException"`) || !strings.Contains(a, "--read-body-timeout") {
 		t.Errorf("a slow client's answer: %s", a)
 	}
+}
+
+// slowBodyFlood is a flood of connections with no valid credentials (the
+// real access key id, which is no secret, and a made-up signature) that send
+// their headers with Content-Length: 100000 and then one byte, renewing
+// themselves as the server drops them.
+type slowBodyFlood struct {
+	wg               sync.WaitGroup
+	done             chan struct{}
+	opened, timeouts atomic.Int64 // connections opened; answers 408
+	firstAnswer      atomic.Value // the body of the first 408
+}
+
+// startSlowBodyFlood keeps n slow-body connections to addr open until the
+// flood's stop method is called.
+func startSlowBodyFlood(addr string, n int) *slowBodyFlood {
+	stop := make(chan struct{})
+	f := &slowBodyFlood{done: stop}
+	for range n {
+		f.wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					time.Sleep(10 * time.Millisecond) // the listen queue is full: try again
+					continue
+				}
+				f.opened.Add(1)
+				now := time.Now().UTC()
+				fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: %sListEventDataStores\r\nContent-Type: application/x-amz-json-1.1\r\n"+
+					"X-Amz-Date: %s\r\nAuthorization: AWS4-HMAC-SHA256 Credential=%s/%s/us-east-1/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=%s\r\n"+
+					"Content-Length: 100000\r\n\r\n{",
+					addr, longTarget, now.Format("20060102T150405Z"), testAccessKey, now.Format("20060102"), strings.Repeat("0", 64))
+				closed := make(chan struct{})
+				go func() {
+					select {
+					case <-stop:
+					case <-closed:
+					}
+					c.Close()
+				}()
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err == nil {
+					b, rerr := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if rerr == nil && resp.StatusCode == http.StatusRequestTimeout {
+						f.timeouts.Add(1)
+						f.firstAnswer.CompareAndSwap(nil, string(b))
+					}
+				}
+				close(closed)
+			}
+		})
+	}
+	return f
+}
+
+// stop ends the flood and waits for its connections to close.
+func (f *slowBodyFlood) stop() {
+	close(f.done)
+	f.wg.Wait()
 }
 
 // TestHostRebinding: a request whose Host is a name the server is not

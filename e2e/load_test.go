@@ -63,50 +63,18 @@ func TestLoad(t *testing.T) {
 		errs.Add(1)
 		firstErr.Do(func() { t.Errorf("%s: %v", what, err) })
 	}
-	// GetImport, paced open-loop: a ticker hands out 200 requests a
-	// second to a pool of workers, so a slow answer delays no other
-	// request (a closed loop would lower the rate exactly when the server
-	// is slow). Latency is measured from the send.
-	tokens := make(chan struct{}, getImportRate)
-	wg.Go(func() {
-		defer close(tokens)
-		// Each tick sends what is due since the start, so that ticks
-		// lost to a busy CPU do not lower the rate.
-		tick := time.NewTicker(time.Second / getImportRate)
-		defer tick.Stop()
-		sent := 0
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			for due := int(time.Since(began).Seconds() * getImportRate); sent < due; sent++ {
-				select {
-				case tokens <- struct{}{}:
-				default: // every worker busy for a whole second: shows as a lower rate
-				}
-			}
+	wg.Go(paceGetImport(c, id, getImportRate, getImportWorkers, stop, func(out *cloudtrail.GetImportOutput, took time.Duration, err error) {
+		mu.Lock()
+		latencies = append(latencies, took)
+		mu.Unlock()
+		if err != nil {
+			fail("GetImport", err)
+			return
 		}
-	})
-	for range getImportWorkers {
-		wg.Go(func() {
-			var mine []time.Duration
-			defer func() { mu.Lock(); latencies = append(latencies, mine...); mu.Unlock() }()
-			for range tokens {
-				start := time.Now()
-				out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String(id)})
-				mine = append(mine, time.Since(start))
-				if err != nil {
-					fail("GetImport", err)
-					continue
-				}
-				if out.ImportStatus != types.ImportStatusInProgress && out.ImportStatus != types.ImportStatusInitializing {
-					importEnded.CompareAndSwap(0, int64(time.Since(began)))
-				}
-			}
-		})
-	}
+		if out.ImportStatus != types.ImportStatusInProgress && out.ImportStatus != types.ImportStatusInitializing {
+			importEnded.CompareAndSwap(0, int64(time.Since(began)))
+		}
+	}))
 	// Queries: each client keeps one query in flight.
 	statement := fmt.Sprintf(`SELECT count(*) AS n, count(DISTINCT eventID) AS ids FROM %s`, idOf(store))
 	for range queryClients {
@@ -140,11 +108,10 @@ func TestLoad(t *testing.T) {
 		}
 	}
 
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
+	p50, p99, slowest := percentiles(latencies)
 	rate := float64(len(latencies)) / duration.Seconds() // GetImport stops on time; queries finish theirs
 	t.Logf("load for %v: %d GetImport (%.0f/s), latency p50 %v p99 %v max %v; %d queries (%.1f/s) by %d clients; %d errors",
-		elapsed.Round(time.Millisecond), len(latencies), rate, pct(0.50), pct(0.99), latencies[len(latencies)-1],
+		elapsed.Round(time.Millisecond), len(latencies), rate, p50, p99, slowest,
 		queries.Load(), float64(queries.Load())/elapsed.Seconds(), queryClients, errs.Load())
 	// The race detector slows the server five- to tenfold: there the pace
 	// is only reported, the other checks hold.
@@ -158,6 +125,60 @@ func TestLoad(t *testing.T) {
 	done := wantExactImport(t, "import under load", srv, c, id, store, truth, 5*time.Minute)
 	t.Logf("the import: %s, %d files, %d events (the truth: %d, %d)", done.ImportStatus, aws.ToInt64(done.ImportStatistics.FilesCompleted),
 		aws.ToInt64(done.ImportStatistics.EventsCompleted), truth.Files, truth.Events)
+}
+
+// paceGetImport returns a function that sends rate GetImport requests a
+// second for import id until stop is closed, open-loop: a ticker hands the
+// requests out to a pool of workers, so a slow answer delays no other
+// request (a closed loop would lower the rate exactly when the server is
+// slow). Each answer goes to answer, with its latency measured from the
+// send; answer is called from several goroutines at once.
+func paceGetImport(c *cloudtrail.Client, id string, rate, workers int, stop <-chan struct{},
+	answer func(out *cloudtrail.GetImportOutput, took time.Duration, err error)) func() {
+	return func() {
+		var wg sync.WaitGroup
+		tokens := make(chan struct{}, rate)
+		for range workers {
+			wg.Go(func() {
+				for range tokens {
+					start := time.Now()
+					out, err := c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String(id)})
+					answer(out, time.Since(start), err)
+				}
+			})
+		}
+		defer wg.Wait()
+		defer close(tokens)
+		// Each tick sends what is due since the start, so that ticks lost
+		// to a busy CPU do not lower the rate.
+		began := time.Now()
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		sent := 0
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			for due := int(time.Since(began).Seconds() * float64(rate)); sent < due; sent++ {
+				select {
+				case tokens <- struct{}{}:
+				default: // every worker busy for a whole second: shows as a lower rate
+				}
+			}
+		}
+	}
+}
+
+// percentiles sorts ds and returns its median, 99th percentile and maximum.
+func percentiles(ds []time.Duration) (p50, p99, highest time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(ds)
+	pct := func(p float64) time.Duration { return ds[int(p*float64(len(ds)-1))] }
+	return pct(0.50), pct(0.99), ds[len(ds)-1]
 }
 
 // countQuery runs a query whose one row holds the columns n and ids, and

@@ -225,6 +225,9 @@ type serverWatch struct {
 	maxRSS int64
 	rssErr error // the first failure to read the server's memory
 	polls  int
+	// maxFamily is the largest sum of the resident memory of the server
+	// and of its children (the query workers) seen at one poll.
+	maxFamily int64
 }
 
 // watchServer polls GET /health every 100 ms (each must answer 200 within
@@ -247,9 +250,20 @@ func watchServer(t *testing.T, srv *Server) *serverWatch {
 			resp, err := client.Get(srv.URL + "/health")
 			took := time.Since(start)
 			rss, rssErr := ctlaketest.ProcStatusBytes(pid, "VmRSS")
+			family := rss
+			if children, err := childPIDs(pid); err == nil {
+				for _, child := range children {
+					if n, err := ctlaketest.ProcStatusBytes(child, "VmRSS"); err == nil {
+						family += n // a worker may exit between the listing and the read
+					}
+				}
+			} else if rssErr == nil {
+				rssErr = err
+			}
 			w.mu.Lock()
 			w.polls++
 			w.maxRSS = max(w.maxRSS, rss)
+			w.maxFamily = max(w.maxFamily, family)
 			if rssErr != nil && w.rssErr == nil {
 				w.rssErr = rssErr
 			}
@@ -265,10 +279,15 @@ func watchServer(t *testing.T, srv *Server) *serverWatch {
 	return w
 }
 
-// stop ends the watch and checks what it saw.
-func (w *serverWatch) stop() {
+// halt ends the watch; its figures are then final.
+func (w *serverWatch) halt() {
 	close(w.done)
 	w.wg.Wait()
+}
+
+// stop ends the watch and checks what it saw.
+func (w *serverWatch) stop() {
+	w.halt()
 	w.t.Logf("GET /health polled %d times while the bombs ran; the server's largest RSS %d MiB", w.polls, w.maxRSS>>20)
 	if len(w.slow) > 0 {
 		w.t.Errorf("GET /health failed or took more than a second %d times: %v", len(w.slow), w.slow)
