@@ -56,7 +56,7 @@ func TestLoadUnderAttack(t *testing.T) {
 	}
 	hugeRows := fmt.Sprintf(`SELECT eventID, rpad(eventID, %d, 'x') AS a, rpad(eventID, %d, 'y') AS b FROM (SELECT eventID FROM %s ORDER BY eventID LIMIT %d) ORDER BY eventID`,
 		attackPad, attackPad, heavy, attackHugeRows)
-	crossJoin := fmt.Sprintf(`SELECT a.eventID, b.eventID AS other, rpad(a.eventName, 1000, 'z') AS pad FROM %s a CROSS JOIN %s b`, heavy, heavy)
+	crossJoin := fmt.Sprintf(`SELECT a.eventID, b.eventID AS other, rpad(a.eventName, 1000, 'z') AS pad FROM (SELECT * FROM %s LIMIT 100) a CROSS JOIN %s b`, heavy, heavy)
 	wantCrossJoin := "The query's result grew past 64 MiB, the most a query's result may hold (ctlake serve --max-result-bytes); select fewer columns or rows, or raise the limit."
 
 	store := aws.ToString(create(t, c, "under-attack", longestRetention).EventDataStoreArn)
