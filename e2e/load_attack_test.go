@@ -20,9 +20,9 @@ const (
 	attackGetImport   = 20 // GetImport requests a second
 	attackHugeReaders = 2  // clients running the huge-row query, then reading it twice
 	attackRounds      = 6  // most queries each heavy client runs (their results stay on disk)
-	attackHugeRows    = 30
+	attackHugeRows    = 10
 	attackPad         = 1_000_000 // bytes of each of a huge row's two padded values
-	attackResultLimit = "64MiB"   // --max-result-bytes: the huge-row result (60 MB) is near it
+	attackResultLimit = "24MiB"   // --max-result-bytes: the huge-row result (20 MB) is near it
 	// The server's own resident memory, and with its query workers. The
 	// race detector's shadow memory makes them meaningless: there they are
 	// only reported.
@@ -56,8 +56,8 @@ func TestLoadUnderAttack(t *testing.T) {
 	}
 	hugeRows := fmt.Sprintf(`SELECT eventID, rpad(eventID, %d, 'x') AS a, rpad(eventID, %d, 'y') AS b FROM (SELECT eventID FROM %s ORDER BY eventID LIMIT %d) ORDER BY eventID`,
 		attackPad, attackPad, heavy, attackHugeRows)
-	crossJoin := fmt.Sprintf(`SELECT a.eventID, b.eventID AS other, rpad(a.eventName, 1000, 'z') AS pad FROM (SELECT * FROM %s LIMIT 100) a CROSS JOIN %s b`, heavy, heavy)
-	wantCrossJoin := "The query's result grew past 64 MiB, the most a query's result may hold (ctlake serve --max-result-bytes); select fewer columns or rows, or raise the limit."
+	crossJoin := fmt.Sprintf(`SELECT a.eventID, b.eventID AS other, rpad(a.eventName, 1000, 'z') AS pad FROM (SELECT eventID, eventName FROM %s LIMIT 40) a CROSS JOIN %s b`, heavy, heavy)
+	wantCrossJoin := "The query's result grew past 24 MiB, the most a query's result may hold (ctlake serve --max-result-bytes); select fewer columns or rows, or raise the limit."
 
 	store := aws.ToString(create(t, c, "under-attack", longestRetention).EventDataStoreArn)
 	watch := watchServer(t, srv)

@@ -111,7 +111,9 @@ func TestQueryDeliveryMemoryBounded(t *testing.T) {
 	t.Logf("delivered %d rows; the server's peak RSS: %d MiB", rows, peak>>20)
 	// The CSV is 290 MB, 150 MB compressed, once built whole in memory
 	// before it was sent.
-	if peak > 400<<20 {
-		t.Errorf("the server's peak RSS was %d MiB; want at most 400 MiB", peak>>20)
+	// Streamed, it stays near 110 MiB; the race detector's shadow memory
+	// makes the bound meaningless, so there it is only reported.
+	if peak > 200<<20 && !raceEnabled {
+		t.Errorf("the server's peak RSS was %d MiB; want at most 200 MiB", peak>>20)
 	}
 }
