@@ -14,15 +14,7 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in ctlake.CreateEven
 	if err != nil {
 		return nil, err
 	}
-	var v ctlake.Validation
-	ctlake.ValidateEventDataStoreName(&v, "name", in.Name)
-	if in.BillingMode != nil {
-		ctlake.ValidateBillingMode(&v, "billingMode", *in.BillingMode)
-	}
-	if in.RetentionPeriod != nil {
-		v.Range("retentionPeriod", *in.RetentionPeriod, ctlake.MinRetentionDays, ctlake.MaxRetentionDaysExtendable)
-	}
-	if err := v.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 
@@ -123,12 +115,9 @@ func (s *Service) ListEventDataStores(ctx context.Context, p ctlake.Page) ([]*ct
 	if err != nil {
 		return nil, "", err
 	}
-	limit := 1000
-	if p.MaxResults != nil {
-		if *p.MaxResults < 1 || *p.MaxResults > 1000 {
-			return nil, "", ctlake.Errorf(ctlake.InvalidMaxResultsException, "MaxResults %d is out of range: give a value from 1 to 1000.", *p.MaxResults)
-		}
-		limit = int(*p.MaxResults)
+	limit, err := ctlake.PageLimit(p.MaxResults, 1000, ctlake.InvalidMaxResultsException)
+	if err != nil {
+		return nil, "", err
 	}
 	scope := "ListEventDataStores/" + c.Account + "/" + c.Region
 	after := ""
@@ -162,22 +151,7 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 	if err != nil {
 		return nil, err
 	}
-	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
-		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
-			"Nothing to update: give at least one of Name, AdvancedEventSelectors, MultiRegionEnabled, OrganizationEnabled, RetentionPeriod, TerminationProtectionEnabled, KmsKeyId or BillingMode.")
-	}
-	var v ctlake.Validation
-	if in.Name != nil {
-		ctlake.ValidateEventDataStoreName(&v, "name", *in.Name)
-	}
-	if in.BillingMode != nil {
-		ctlake.ValidateBillingMode(&v, "billingMode", *in.BillingMode)
-	}
-	if in.RetentionPeriod != nil {
-		v.Range("retentionPeriod", *in.RetentionPeriod, ctlake.MinRetentionDays, ctlake.MaxRetentionDaysExtendable)
-	}
-	if err := v.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if in.AdvancedEventSelectors != nil {

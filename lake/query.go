@@ -289,7 +289,7 @@ func (s *Service) DescribeQuery(ctx context.Context, id string) (*ctlake.Query, 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQueryID(id); err != nil {
+	if err := ctlake.ValidateID("queryId", id); err != nil {
 		return nil, err
 	}
 	var q *ctlake.Query
@@ -306,10 +306,10 @@ func (s *Service) GetQueryResults(ctx context.Context, id string, p ctlake.Page)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQueryID(id); err != nil {
+	if err := ctlake.ValidateID("queryId", id); err != nil {
 		return nil, err
 	}
-	limit, err := pageLimit(p.MaxResults, ctlake.InvalidMaxResultsException)
+	limit, err := ctlake.PageLimit(p.MaxResults, 1000, ctlake.InvalidMaxResultsException)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func (s *Service) ListQueries(ctx context.Context, in ctlake.ListQueriesInput) (
 	if err != nil {
 		return nil, "", err
 	}
-	limit, err := pageLimit(in.MaxResults, ctlake.InvalidMaxResultsException)
+	limit, err := ctlake.PageLimit(in.MaxResults, 1000, ctlake.InvalidMaxResultsException)
 	if err != nil {
 		return nil, "", err
 	}
@@ -410,14 +410,6 @@ func (s *Service) queryOf(tx ctlake.Tx, c ctlake.Caller, id string) (*ctlake.Que
 		return nil, ctlake.Errorf(ctlake.QueryIdNotFoundException, "No query with id %s exists in account %s, region %s (queries are kept seven days).", id, c.Account, c.Region)
 	}
 	return q, err
-}
-
-func checkQueryID(id string) error {
-	var v ctlake.Validation
-	if v.Length("queryId", id, 36, 36) {
-		v.Pattern("queryId", id, importIDPattern)
-	}
-	return v.Err()
 }
 
 // FailInterruptedQueries ends the queries a previous process left queued or
