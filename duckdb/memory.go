@@ -94,30 +94,6 @@ func cgroupLimit() int64 {
 	return n
 }
 
-// byteUnits are the units of DuckDB's memory settings: KB, MB... are powers
-// of 1000, KiB, MiB... of 1024, as DuckDB reads them.
-var byteUnits = map[string]int64{
-	"": 1, "b": 1, "byte": 1, "bytes": 1,
-	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-}
-
-// parseBytes reads a size as DuckDB's memory_limit takes it ("256MB",
-// "1 GiB") into bytes.
-func parseBytes(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i < 0 {
-		i = len(t)
-	}
-	n, err := strconv.ParseFloat(t[:i], 64)
-	unit, ok := byteUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
-	if err != nil || !ok || n < 0 {
-		return 0, fmt.Errorf("%q is not a size such as 512MB or 2GiB", s)
-	}
-	return int64(n * float64(unit)), nil
-}
-
 // formatBytes writes n bytes for a person: "1.5 GiB", "256 MiB".
 func formatBytes(n int64) string {
 	switch {
