@@ -1,11 +1,12 @@
 package duckdb
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/procfs"
 )
 
 // defaultMemoryLimit is a quarter of the memory of the machine (or of its
@@ -60,24 +61,10 @@ func workerMemory(cfg *Config, n int) (int64, error) {
 	return budget, nil
 }
 
-// memTotal returns MemTotal of /proc/meminfo in bytes, or 0.
+// memTotal returns the memory of the machine in bytes, or 0.
 func memTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb << 10
-		}
-	}
-	return 0
+	n, _ := procfs.MemTotal()
+	return n
 }
 
 // cgroupLimit returns the memory limit of the process's cgroup (v2) in
