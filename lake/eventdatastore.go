@@ -18,7 +18,7 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in ctlake.CreateEven
 		return nil, err
 	}
 
-	now := s.now().UTC().Truncate(1e6) // milliseconds, as stored
+	now := ctlake.Millis(s.now()) // milliseconds, as stored
 	eds := &ctlake.EventDataStore{
 		ID:                           ctlake.NewID(),
 		Account:                      c.Account,
@@ -232,7 +232,7 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 		if in.TerminationProtectionEnabled != nil {
 			eds.TerminationProtectionEnabled = *in.TerminationProtectionEnabled
 		}
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		updated = eds
 		return nil
 	})
@@ -256,7 +256,7 @@ func (s *Service) DeleteEventDataStore(ctx context.Context, ref string) error {
 			return ctlake.Errorf(ctlake.EventDataStoreTerminationProtectedException,
 				"The event data store %s has termination protection enabled. Turn it off with UpdateEventDataStore (--no-termination-protection-enabled) before deleting it.", eds.Name)
 		}
-		now := s.now().UTC().Truncate(1e6)
+		now := ctlake.Millis(s.now())
 		eds.StatusBeforeDeletion = eds.Status
 		eds.Status = ctlake.StatusPendingDeletion
 		eds.DeletedAt = now
@@ -280,7 +280,7 @@ func (s *Service) RestoreEventDataStore(ctx context.Context, ref string) (*ctlak
 		}
 		eds.StatusBeforeDeletion = ""
 		eds.DeletedAt = ctlake.EventDataStore{}.DeletedAt
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		restored = eds
 		return nil
 	})
@@ -308,7 +308,7 @@ func (s *Service) setIngestion(ctx context.Context, ref string, from, to ctlake.
 				"The event data store %s is %s; this operation needs it %s.", eds.Name, eds.Status, from)
 		}
 		eds.Status = to
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		return nil
 	})
 }

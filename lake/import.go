@@ -43,7 +43,7 @@ func (s *Service) StartImport(ctx context.Context, in ctlake.StartImportInput) (
 		return nil, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", src.S3LocationURI, err)
 	}
 
-	now := s.now().UTC().Truncate(1e6)
+	now := ctlake.Millis(s.now())
 	im := &ctlake.Import{
 		ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Destination: eds.ID, Source: src,
 		Status: ctlake.ImportInitializing, CreatedAt: now, UpdatedAt: now,
@@ -92,7 +92,7 @@ func (s *Service) retryImport(ctx context.Context, c ctlake.Caller, id string) (
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC().Truncate(1e6)
+		now := ctlake.Millis(s.now())
 		for _, f := range files {
 			if f.State == ctlake.FileFailed {
 				f.State, f.UpdatedAt = ctlake.FileRetry, now
@@ -296,7 +296,7 @@ func (s *Service) StopImport(ctx context.Context, id string) (*ctlake.Import, er
 		case ctlake.ImportCompleted, ctlake.ImportFailed:
 			return ctlake.Errorf(ctlake.OperationNotPermittedException, "The import %s already ended (%s); only a running import can be stopped.", id, im.Status)
 		}
-		im.Status, im.UpdatedAt = ctlake.ImportStopped, s.now().UTC().Truncate(1e6)
+		im.Status, im.UpdatedAt = ctlake.ImportStopped, ctlake.Millis(s.now())
 		return tx.PutImport(im)
 	})
 	if err != nil {

@@ -50,7 +50,7 @@ func (s *Service) StartQuery(ctx context.Context, in ctlake.StartQueryInput) (*c
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := ctlake.Millis(s.now())
 	q := &ctlake.Query{ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Statement: in.Statement, Stores: prep.Stores,
 		Status: ctlake.QueryQueued, DeliveryS3URI: in.DeliveryS3URI, CreatedAt: now, UpdatedAt: now}
 	if q.DeliveryS3URI != "" {
@@ -210,7 +210,7 @@ func (s *Service) queryTransition(id string, to ctlake.QueryStatus) (bool, error
 		if err != nil || !q.Status.Active() {
 			return err
 		}
-		q.Status, q.UpdatedAt, moved = to, s.now().UTC().Truncate(time.Millisecond), true
+		q.Status, q.UpdatedAt, moved = to, ctlake.Millis(s.now()), true
 		return tx.PutQuery(q)
 	})
 	return moved, err
@@ -225,7 +225,7 @@ func (s *Service) endQuery(id string, status ctlake.QueryStatus, msg string, st 
 		if err != nil || !q.Status.Active() {
 			return err
 		}
-		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, s.now().UTC().Truncate(time.Millisecond)
+		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, ctlake.Millis(s.now())
 		ended = q
 		if status == ctlake.QueryFailed {
 			// Nobody can read a failed query's rows: free their room.
