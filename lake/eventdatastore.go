@@ -173,14 +173,8 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 
 	var updated *ctlake.EventDataStore
 	err = s.update(ctx, in.EventDataStore, func(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
-		if eds.Status == ctlake.StatusPendingDeletion {
-			return inactive(eds)
-		}
-		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
-			if err != nil {
-				return err
-			}
-			return ongoingImport(eds)
+		if err := changeable(tx, eds); err != nil {
+			return err
 		}
 		if in.Name != nil && *in.Name != eds.Name {
 			stores, err := s.storesOf(tx, c)
@@ -243,14 +237,8 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 // days later unless restored. The checks run in the order of spec §3.10.
 func (s *Service) DeleteEventDataStore(ctx context.Context, ref string) error {
 	return s.update(ctx, ref, func(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
-		if eds.Status == ctlake.StatusPendingDeletion {
-			return inactive(eds)
-		}
-		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
-			if err != nil {
-				return err
-			}
-			return ongoingImport(eds)
+		if err := changeable(tx, eds); err != nil {
+			return err
 		}
 		if eds.TerminationProtectionEnabled {
 			return ctlake.Errorf(ctlake.EventDataStoreTerminationProtectedException,
@@ -409,7 +397,19 @@ func valueOr[T any](p *T, def T) T {
 	return def
 }
 
-func ongoingImport(eds *ctlake.EventDataStore) error {
-	return ctlake.Errorf(ctlake.EventDataStoreHasOngoingImportException,
-		"An import into the event data store %s is running; wait for it to end or stop it with StopImport first.", eds.Name)
+// changeable returns the error of a store that Update and Delete cannot
+// change: one pending deletion, or one an import is writing to.
+func changeable(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
+	if eds.Status == ctlake.StatusPendingDeletion {
+		return inactive(eds)
+	}
+	busy, err := hasRunningImport(tx, eds.ID)
+	if err != nil {
+		return err
+	}
+	if busy {
+		return ctlake.Errorf(ctlake.EventDataStoreHasOngoingImportException,
+			"An import into the event data store %s is running; wait for it to end or stop it with StopImport first.", eds.Name)
+	}
+	return nil
 }
