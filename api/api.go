@@ -1,9 +1,12 @@
 // Package api serves the CloudTrail operations over AWS JSON 1.1: it routes
-// on X-Amz-Target, decodes each operation's request shape, checks the
-// members the model constrains, calls the domain services and encodes the
-// response or the error. Every handler has the same shape
-// (func(ctx, *Input) (any, error)); one dispatcher owns decoding, encoding
-// and the only table from error to HTTP status.
+// on X-Amz-Target, decodes each operation's request shape, checks what only
+// the wire form shows (absent members, members ctlake does not serve),
+// calls the domain services and encodes the response or the error. The
+// rules of the members' values are the root package's (the input types'
+// Validate methods, ValidateEventDataStoreRef, ValidateNextToken,
+// PageLimit, ValidateID), each written once. Every handler has the same
+// shape (func(ctx, *Input) (any, error)); one dispatcher owns decoding,
+// validation, encoding and the only table from error to HTTP status.
 package api
 
 import (
