@@ -204,16 +204,42 @@ func validateSettings(v *Validation, name *string, mode *string, retention *int6
 	}
 }
 
-// Validate checks the members of a new store against the model.
+// Validate checks the members of a new store: against the model, then the
+// retention period against the billing mode, the selectors and the tags.
+// (The KMS key's ARN form needs the caller's region: NormalizeKmsKeyID.)
 func (in *CreateEventDataStoreInput) Validate() error {
 	var v Validation
 	validateSettings(&v, &in.Name, in.BillingMode, in.RetentionPeriod)
-	return v.Err()
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.RetentionPeriod != nil {
+		mode := ExtendableRetentionPricing
+		if in.BillingMode != nil {
+			mode = BillingMode(*in.BillingMode)
+		}
+		if err := CheckRetention(*in.RetentionPeriod, mode); err != nil {
+			return err
+		}
+	}
+	if in.AdvancedEventSelectors != nil {
+		if err := ValidateSelectors(in.AdvancedEventSelectors); err != nil {
+			return err
+		}
+	}
+	if err := ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if len(in.Tags) > MaxTagsPerResource {
+		return Errorf(InvalidTagParameterException, "%d tags given; a resource has at most %d.", len(in.Tags), MaxTagsPerResource)
+	}
+	return nil
 }
 
-// Validate checks that an update changes something, and the members it
-// changes against the model. The store reference is the API's to check
-// (its member is required there).
+// Validate checks that an update changes something, the members it
+// changes against the model, and the selectors. The store reference is
+// checked by the API (where the member is required); the retention period
+// against the billing mode, which may be the store's, by the service.
 func (in *UpdateEventDataStoreInput) Validate() error {
 	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
 		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
@@ -222,7 +248,13 @@ func (in *UpdateEventDataStoreInput) Validate() error {
 	}
 	var v Validation
 	validateSettings(&v, in.Name, in.BillingMode, in.RetentionPeriod)
-	return v.Err()
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.AdvancedEventSelectors != nil {
+		return ValidateSelectors(in.AdvancedEventSelectors)
+	}
+	return nil
 }
 
 // CheckRetention returns InvalidParameterException unless days is allowed for

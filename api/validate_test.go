@@ -54,6 +54,12 @@ func TestMemberRules(t *testing.T) {
 			"3 validation errors detected: Value 'ab' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
 				"Value 'FREE' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING]; " +
 				"Value '1' at 'retentionPeriod' failed to satisfy constraint: Member must have value greater than or equal to 7"},
+		{"CreateEventDataStore", `{"Name":"fixed","BillingMode":"FIXED_RETENTION_PRICING","RetentionPeriod":3000}`, invalid,
+			"The retention period 3000 is not valid for billing mode FIXED_RETENTION_PRICING: it must be between 7 and 2557 days."},
+		{"CreateEventDataStore", `{"Name":"no-selectors","AdvancedEventSelectors":[]}`, "InvalidEventSelectorsException",
+			"The advanced event selectors are not valid: give at least one selector, or leave AdvancedEventSelectors out for the default (all management events)."},
+		{"CreateEventDataStore", `{"Name":"reserved-tag","TagsList":[{"Key":"aws:x"}]}`, "InvalidTagParameterException",
+			"The tag key 'aws:x' starts with 'aws:', a prefix reserved for AWS."},
 		{"UpdateEventDataStore", `{"EventDataStore":"{store-id}"}`, invalid,
 			"Nothing to update: give at least one of Name, AdvancedEventSelectors, MultiRegionEnabled, OrganizationEnabled, RetentionPeriod, TerminationProtectionEnabled, KmsKeyId or BillingMode."},
 		{"StartImport", `{"Destinations":["{store-id}"],"ImportSource":{"S3":{}}}`, invalid,

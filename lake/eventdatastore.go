@@ -36,22 +36,10 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in ctlake.CreateEven
 	}
 	eds.RetentionPeriod = ctlake.DefaultRetention(eds.BillingMode)
 	if in.RetentionPeriod != nil {
-		if err := ctlake.CheckRetention(*in.RetentionPeriod, eds.BillingMode); err != nil {
-			return nil, err
-		}
 		eds.RetentionPeriod = int(*in.RetentionPeriod)
 	}
 	if in.AdvancedEventSelectors != nil {
-		if err := ctlake.ValidateSelectors(in.AdvancedEventSelectors); err != nil {
-			return nil, err
-		}
 		eds.AdvancedEventSelectors = in.AdvancedEventSelectors
-	}
-	if err := ctlake.ValidateTags(in.Tags); err != nil {
-		return nil, err
-	}
-	if len(in.Tags) > ctlake.MaxTagsPerResource {
-		return nil, ctlake.Errorf(ctlake.InvalidTagParameterException, "%d tags given; a resource has at most %d.", len(in.Tags), ctlake.MaxTagsPerResource)
 	}
 	if in.KmsKeyID != nil {
 		if eds.KmsKeyID, err = ctlake.NormalizeKmsKeyID(*in.KmsKeyID, c.Region, c.Account); err != nil {
@@ -153,11 +141,6 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
-	}
-	if in.AdvancedEventSelectors != nil {
-		if err := ctlake.ValidateSelectors(in.AdvancedEventSelectors); err != nil {
-			return nil, err
-		}
 	}
 	var kmsARN string
 	if in.KmsKeyID != nil {
