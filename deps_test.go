@@ -28,8 +28,11 @@ type layer struct {
 }
 
 var (
-	domain  = layer{"domain", nil}
-	wire    = layer{"wire codec", []string{"."}}
+	domain = layer{"domain", nil}
+	wire   = layer{"wire codec", []string{"."}}
+	// Utilities read what the system offers (sizes, /proc): the standard
+	// library alone, for the adapters and commands.
+	utility = layer{"utility", nil}
 	adapter = layer{"adapter", []string{".", "awsjson", "sigv4", "internal/*", "trail", "segment", "lakesql", "file", "s3"}}
 	// The service reads trail keys (which part is the account, the
 	// region, the day) through package trail: the format's rules, no I/O.
@@ -46,6 +49,8 @@ var layers = map[string]layer{
 	"awsjson":                wire,
 	"sigv4":                  wire,
 	"internal/serializedsql": wire,
+	"internal/bytesize":      utility,
+	"internal/procfs":        utility,
 	"trail":                  adapter,
 	"trailgen":               adapter,
 	"file":                   adapter,

@@ -176,17 +176,85 @@ var (
 	kmsKeyUUIDPattern = regexp.MustCompile(`^(?i:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 )
 
-// ValidateEventDataStoreName checks a store name against the model's
-// constraints (3..128 characters of letters, digits, '.', '_' and '-').
-func ValidateEventDataStoreName(v *Validation, member, name string) {
-	if v.Length(member, name, 3, 128) {
-		v.Pattern(member, name, eventDataStoreNamePattern)
+// storeRefPattern is the model's pattern for a store reference (ARN or id).
+var storeRefPattern = regexp.MustCompile(`^[a-zA-Z0-9._/\-:]+$`)
+
+// ValidateEventDataStoreRef checks a store reference (ARN or id) against
+// the model: 3..256 characters of the pattern above. Whether it names a
+// store is ResolveEventDataStore's question.
+func ValidateEventDataStoreRef(v *Validation, member, ref string) {
+	if v.Length(member, ref, 3, 256) {
+		v.Pattern(member, ref, storeRefPattern)
 	}
 }
 
-// ValidateBillingMode checks a billing mode against its enum.
-func ValidateBillingMode(v *Validation, member, mode string) {
-	v.Enum(member, mode, string(ExtendableRetentionPricing), string(FixedRetentionPricing))
+// validateSettings checks the members Create and Update share against the
+// model: the name (3..128 characters of letters, digits, '.', '_' and '-'),
+// the billing mode's enum and the retention period's widest range (the
+// range of the billing mode is CheckRetention's).
+func validateSettings(v *Validation, name *string, mode *string, retention *int64) {
+	if name != nil && v.Length("name", *name, 3, 128) {
+		v.Pattern("name", *name, eventDataStoreNamePattern)
+	}
+	if mode != nil {
+		v.Enum("billingMode", *mode, string(ExtendableRetentionPricing), string(FixedRetentionPricing))
+	}
+	if retention != nil {
+		v.Range("retentionPeriod", *retention, MinRetentionDays, MaxRetentionDaysExtendable)
+	}
+}
+
+// Validate checks the members of a new store: against the model, then the
+// retention period against the billing mode, the selectors and the tags.
+// (The KMS key's ARN form needs the caller's region: NormalizeKmsKeyID.)
+func (in *CreateEventDataStoreInput) Validate() error {
+	var v Validation
+	validateSettings(&v, &in.Name, in.BillingMode, in.RetentionPeriod)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.RetentionPeriod != nil {
+		mode := ExtendableRetentionPricing
+		if in.BillingMode != nil {
+			mode = BillingMode(*in.BillingMode)
+		}
+		if err := CheckRetention(*in.RetentionPeriod, mode); err != nil {
+			return err
+		}
+	}
+	if in.AdvancedEventSelectors != nil {
+		if err := ValidateSelectors(in.AdvancedEventSelectors); err != nil {
+			return err
+		}
+	}
+	if err := ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if len(in.Tags) > MaxTagsPerResource {
+		return Errorf(InvalidTagParameterException, "%d tags given; a resource has at most %d.", len(in.Tags), MaxTagsPerResource)
+	}
+	return nil
+}
+
+// Validate checks that an update changes something, the members it
+// changes against the model, and the selectors. The store reference is
+// checked by the API (where the member is required); the retention period
+// against the billing mode, which may be the store's, by the service.
+func (in *UpdateEventDataStoreInput) Validate() error {
+	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
+		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
+		return Errorf(InvalidParameterException,
+			"Nothing to update: give at least one of Name, AdvancedEventSelectors, MultiRegionEnabled, OrganizationEnabled, RetentionPeriod, TerminationProtectionEnabled, KmsKeyId or BillingMode.")
+	}
+	var v Validation
+	validateSettings(&v, in.Name, in.BillingMode, in.RetentionPeriod)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.AdvancedEventSelectors != nil {
+		return ValidateSelectors(in.AdvancedEventSelectors)
+	}
+	return nil
 }
 
 // CheckRetention returns InvalidParameterException unless days is allowed for

@@ -21,3 +21,17 @@ var idPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 // IsID reports whether s has the shape of an id minted by NewID.
 func IsID(s string) bool { return idPattern.MatchString(s) }
+
+// modelIDPattern is the model's UUID member pattern (import and query ids),
+// quoted in the message of a malformed id.
+var modelIDPattern = regexp.MustCompile(`^[a-f0-9\-]+$`)
+
+// ValidateID checks an import or query id against the model: 36 characters
+// of lower-case hex and dashes.
+func ValidateID(member, id string) error {
+	var v Validation
+	if v.Length(member, id, 36, 36) {
+		v.Pattern(member, id, modelIDPattern)
+	}
+	return v.Err()
+}

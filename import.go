@@ -2,6 +2,7 @@ package ctlake
 
 import (
 	"context"
+	"regexp"
 	"time"
 )
 
@@ -96,6 +97,52 @@ type StartImportInput struct {
 	Source         *ImportSource
 	StartEventTime *time.Time
 	EndEventTime   *time.Time
+}
+
+var roleARNPattern = regexp.MustCompile(`^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}$`)
+
+// Validate checks a StartImport request's members: a retry takes the
+// import id alone; a new import one destination and a whole S3 source.
+// Missing members are reported in the model's order, so that the message
+// is the same on every run.
+func (in *StartImportInput) Validate() error {
+	if in.ImportID != "" {
+		if len(in.Destinations) > 0 || in.Source != nil || in.StartEventTime != nil || in.EndEventTime != nil {
+			return Errorf(InvalidParameterException,
+				"A retry takes ImportId alone; to import with other settings, start a new import without ImportId.")
+		}
+		return nil
+	}
+	if len(in.Destinations) == 0 || in.Source == nil {
+		return Errorf(InvalidParameterException,
+			"Give either ImportId (to retry an import) or both Destinations and ImportSource (to start one).")
+	}
+	if len(in.Destinations) != 1 {
+		return Errorf(InvalidParameterException, "Destinations has %d items; an import has exactly one destination.", len(in.Destinations))
+	}
+	src := in.Source
+	var v Validation
+	for _, m := range []struct{ member, value string }{
+		{"importSource.s3.s3LocationUri", src.S3LocationURI},
+		{"importSource.s3.s3BucketRegion", src.S3BucketRegion},
+		{"importSource.s3.s3BucketAccessRoleArn", src.S3BucketAccessRoleARN},
+	} {
+		if m.value == "" {
+			v.Required(m.member)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.StartEventTime != nil && in.EndEventTime != nil && in.StartEventTime.After(*in.EndEventTime) {
+		return Errorf(InvalidParameterException, "StartEventTime %s is after EndEventTime %s.",
+			in.StartEventTime.UTC().Format("2006-01-02T15:04:05Z"), in.EndEventTime.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if !roleARNPattern.MatchString(src.S3BucketAccessRoleARN) {
+		return Errorf(InvalidParameterException,
+			"S3BucketAccessRoleArn '%s' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).", src.S3BucketAccessRoleARN)
+	}
+	return nil
 }
 
 // ListImportsInput filters and pages ListImports.

@@ -111,7 +111,8 @@ func ValidateSelectors(sels []AdvancedEventSelector) error {
 			if len(ops) == 0 {
 				return fail("%s: the field %s has no condition (Equals, StartsWith, EndsWith, NotEquals, NotStartsWith or NotEndsWith).", where, fs.Field)
 			}
-			for op, vals := range ops {
+			for _, o := range ops {
+				op, vals := o.name, o.values
 				if slices.Contains(equalsOnlyFields, fs.Field) && op != "Equals" {
 					return fail("%s: the field %s can only be tested with Equals, not %s.", where, fs.Field, op)
 				}
@@ -167,14 +168,22 @@ func ValidateSelectors(sels []AdvancedEventSelector) error {
 	return nil
 }
 
-func (fs AdvancedFieldSelector) operators() map[string][]string {
-	ops := map[string][]string{}
-	for name, vals := range map[string][]string{
-		"Equals": fs.Equals, "StartsWith": fs.StartsWith, "EndsWith": fs.EndsWith,
-		"NotEquals": fs.NotEquals, "NotStartsWith": fs.NotStartsWith, "NotEndsWith": fs.NotEndsWith,
+// fieldOperator is one condition list of a field selector.
+type fieldOperator struct {
+	name   string
+	values []string
+}
+
+// operators returns the condition lists given, in the model's order, so
+// that the first problem named is the same on every run.
+func (fs AdvancedFieldSelector) operators() []fieldOperator {
+	var ops []fieldOperator
+	for _, op := range []fieldOperator{
+		{"Equals", fs.Equals}, {"StartsWith", fs.StartsWith}, {"EndsWith", fs.EndsWith},
+		{"NotEquals", fs.NotEquals}, {"NotStartsWith", fs.NotStartsWith}, {"NotEndsWith", fs.NotEndsWith},
 	} {
-		if vals != nil {
-			ops[name] = vals
+		if op.values != nil {
+			ops = append(ops, op)
 		}
 	}
 	return ops

@@ -108,3 +108,28 @@ func (v *Validation) Err() error {
 	}
 	return Errorf(code, "%d validation %s detected: %s", len(v.errors), noun, strings.Join(v.errors, "; "))
 }
+
+// ValidateNextToken checks a paging token against the model's
+// PaginationToken (4 to 1000 characters). Whether the server issued it for
+// the request is the service's check, when it decodes the token.
+func ValidateNextToken(token *string) error {
+	if token == nil {
+		return nil
+	}
+	v := Validation{Code: InvalidNextTokenException}
+	v.Length("nextToken", *token, 4, 1000)
+	return v.Err()
+}
+
+// PageLimit returns the page size a MaxResults member asks for: most when
+// it is absent, an error with code when it is outside 1..most. code is
+// InvalidMaxResultsException where the operation declares it.
+func PageLimit(maxResults *int64, most int, code string) (int, error) {
+	if maxResults == nil {
+		return most, nil
+	}
+	if *maxResults < 1 || *maxResults > int64(most) {
+		return 0, Errorf(code, "MaxResults %d is out of range: give a value from 1 to %d.", *maxResults, most)
+	}
+	return int(*maxResults), nil
+}

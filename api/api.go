@@ -1,9 +1,12 @@
 // Package api serves the CloudTrail operations over AWS JSON 1.1: it routes
-// on X-Amz-Target, decodes each operation's request shape, checks the
-// members the model constrains, calls the domain services and encodes the
-// response or the error. Every handler has the same shape
-// (func(ctx, *Input) (any, error)); one dispatcher owns decoding, encoding
-// and the only table from error to HTTP status.
+// on X-Amz-Target, decodes each operation's request shape, checks what only
+// the wire form shows (absent members, members ctlake does not serve),
+// calls the domain services and encodes the response or the error. The
+// rules of the members' values are the root package's (the input types'
+// Validate methods, ValidateEventDataStoreRef, ValidateNextToken,
+// PageLimit, ValidateID), each written once. Every handler has the same
+// shape (func(ctx, *Input) (any, error)); one dispatcher owns decoding,
+// validation, encoding and the only table from error to HTTP status.
 package api
 
 import (
@@ -12,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -46,13 +48,27 @@ type operation struct {
 	declared []string
 }
 
-// op adapts a typed handler to the table.
+// validator is a request shape that checks its wire members: presence,
+// the members the domain types cannot express (absent vs empty), and the
+// model's constraints on them (with the root package's rules). The service
+// checks the rest with its input's Validate method.
+type validator interface {
+	Validate() error
+}
+
+// op adapts a typed handler to the table: decode, validate, then the
+// handler (which calls the service and shapes its answer).
 func op[In any](fn func(context.Context, *In) (any, error), declared ...string) operation {
 	return operation{
 		handle: func(ctx context.Context, body []byte) (any, error) {
 			in := new(In)
 			if err := awsjson.Decode(body, in); err != nil {
 				return nil, err
+			}
+			if v, ok := any(in).(validator); ok {
+				if err := v.Validate(); err != nil {
+					return nil, err
+				}
 			}
 			return fn(ctx, in)
 		},
@@ -196,8 +212,6 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, op string, err 
 	awsjson.WriteError(w, http.StatusBadRequest, code, ctlake.ErrorMessage(err))
 }
 
-var storeRefPattern = regexp.MustCompile(`^[a-zA-Z0-9._/\-:]+$`)
-
 // required returns InvalidParameterException for a missing member.
 func required[T any](p *T, member string) error {
 	if p != nil {
@@ -208,12 +222,12 @@ func required[T any](p *T, member string) error {
 	return v.Err()
 }
 
-// checkToken checks a NextToken against the model's 4..1000 characters.
-func checkToken(token *string, code string) error {
-	if token == nil {
-		return nil
+// storeRef checks a required store reference member.
+func storeRef(ref *string, member string) error {
+	if err := required(ref, member); err != nil {
+		return err
 	}
-	v := ctlake.Validation{Code: code}
-	v.Length("nextToken", *token, 4, 1000)
+	var v ctlake.Validation
+	ctlake.ValidateEventDataStoreRef(&v, member, *ref)
 	return v.Err()
 }

@@ -60,14 +60,15 @@ type CreateEventDataStoreInput struct {
 	BillingMode                  *string                 `json:"BillingMode"`
 }
 
-func (a *API) createEventDataStore(ctx context.Context, in *CreateEventDataStoreInput) (any, error) {
+// Validate checks the wire members.
+func (in *CreateEventDataStoreInput) Validate() error {
 	if err := required(in.Name, "name"); err != nil {
-		return nil, err
+		return err
 	}
-	tags, err := tagsFromWire(in.TagsList)
-	if err != nil {
-		return nil, err
-	}
+	return checkTagKeys(in.TagsList)
+}
+
+func (a *API) createEventDataStore(ctx context.Context, in *CreateEventDataStoreInput) (any, error) {
 	eds, err := a.Stores.CreateEventDataStore(ctx, ctlake.CreateEventDataStoreInput{
 		Name:                         *in.Name,
 		AdvancedEventSelectors:       selectorsFromWire(in.AdvancedEventSelectors),
@@ -75,7 +76,7 @@ func (a *API) createEventDataStore(ctx context.Context, in *CreateEventDataStore
 		OrganizationEnabled:          in.OrganizationEnabled,
 		RetentionPeriod:              in.RetentionPeriod,
 		TerminationProtectionEnabled: in.TerminationProtectionEnabled,
-		Tags:                         tags,
+		Tags:                         tagsFromWire(in.TagsList),
 		KmsKeyID:                     in.KmsKeyId,
 		StartIngestion:               in.StartIngestion,
 		BillingMode:                  in.BillingMode,
@@ -96,23 +97,11 @@ type EventDataStoreRef struct {
 	EventDataStore *string `json:"EventDataStore"`
 }
 
-func (in *EventDataStoreRef) ref() (string, error) {
-	if err := required(in.EventDataStore, "eventDataStore"); err != nil {
-		return "", err
-	}
-	var v ctlake.Validation
-	if v.Length("eventDataStore", *in.EventDataStore, 3, 256) {
-		v.Pattern("eventDataStore", *in.EventDataStore, storeRefPattern)
-	}
-	return *in.EventDataStore, v.Err()
-}
+// Validate checks the store reference.
+func (in *EventDataStoreRef) Validate() error { return storeRef(in.EventDataStore, "eventDataStore") }
 
 func (a *API) getEventDataStore(ctx context.Context, in *EventDataStoreRef) (any, error) {
-	ref, err := in.ref()
-	if err != nil {
-		return nil, err
-	}
-	eds, err := a.Stores.GetEventDataStore(ctx, ref)
+	eds, err := a.Stores.GetEventDataStore(ctx, *in.EventDataStore)
 	if err != nil {
 		return nil, err
 	}
@@ -141,10 +130,10 @@ type ListEventDataStoresOutput struct {
 	NextToken       *string              `json:"NextToken,omitempty"`
 }
 
+// Validate checks the token's length.
+func (in *ListEventDataStoresInput) Validate() error { return ctlake.ValidateNextToken(in.NextToken) }
+
 func (a *API) listEventDataStores(ctx context.Context, in *ListEventDataStoresInput) (any, error) {
-	if err := checkToken(in.NextToken, ctlake.InvalidNextTokenException); err != nil {
-		return nil, err
-	}
 	stores, next, err := a.Stores.ListEventDataStores(ctx, ctlake.Page{MaxResults: in.MaxResults, NextToken: in.NextToken})
 	if err != nil {
 		return nil, err
@@ -172,13 +161,14 @@ type UpdateEventDataStoreInput struct {
 	BillingMode                  *string                 `json:"BillingMode"`
 }
 
+// Validate checks the store reference.
+func (in *UpdateEventDataStoreInput) Validate() error {
+	return storeRef(in.EventDataStore, "eventDataStore")
+}
+
 func (a *API) updateEventDataStore(ctx context.Context, in *UpdateEventDataStoreInput) (any, error) {
-	ref, err := (&EventDataStoreRef{in.EventDataStore}).ref()
-	if err != nil {
-		return nil, err
-	}
 	eds, err := a.Stores.UpdateEventDataStore(ctx, ctlake.UpdateEventDataStoreInput{
-		EventDataStore:               ref,
+		EventDataStore:               *in.EventDataStore,
 		Name:                         in.Name,
 		AdvancedEventSelectors:       selectorsFromWire(in.AdvancedEventSelectors),
 		MultiRegionEnabled:           in.MultiRegionEnabled,
@@ -197,19 +187,11 @@ func (a *API) updateEventDataStore(ctx context.Context, in *UpdateEventDataStore
 }
 
 func (a *API) deleteEventDataStore(ctx context.Context, in *EventDataStoreRef) (any, error) {
-	ref, err := in.ref()
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, a.Stores.DeleteEventDataStore(ctx, ref)
+	return struct{}{}, a.Stores.DeleteEventDataStore(ctx, *in.EventDataStore)
 }
 
 func (a *API) restoreEventDataStore(ctx context.Context, in *EventDataStoreRef) (any, error) {
-	ref, err := in.ref()
-	if err != nil {
-		return nil, err
-	}
-	eds, err := a.Stores.RestoreEventDataStore(ctx, ref)
+	eds, err := a.Stores.RestoreEventDataStore(ctx, *in.EventDataStore)
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +199,9 @@ func (a *API) restoreEventDataStore(ctx context.Context, in *EventDataStoreRef) 
 }
 
 func (a *API) startEventDataStoreIngestion(ctx context.Context, in *EventDataStoreRef) (any, error) {
-	ref, err := in.ref()
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, a.Stores.StartEventDataStoreIngestion(ctx, ref)
+	return struct{}{}, a.Stores.StartEventDataStoreIngestion(ctx, *in.EventDataStore)
 }
 
 func (a *API) stopEventDataStoreIngestion(ctx context.Context, in *EventDataStoreRef) (any, error) {
-	ref, err := in.ref()
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, a.Stores.StopEventDataStoreIngestion(ctx, ref)
+	return struct{}{}, a.Stores.StopEventDataStoreIngestion(ctx, *in.EventDataStore)
 }

@@ -72,21 +72,25 @@ type StartImportInput struct {
 	ImportId       *string       `json:"ImportId"`
 }
 
-func (a *API) startImport(ctx context.Context, in *StartImportInput) (any, error) {
-	sin := ctlake.StartImportInput{ImportID: deref(in.ImportId), Destinations: in.Destinations}
+// Validate checks the destinations' references and that a source given
+// is an S3 source.
+func (in *StartImportInput) Validate() error {
 	var v ctlake.Validation
 	for _, d := range in.Destinations {
-		if v.Length("destinations.member", d, 3, 256) {
-			v.Pattern("destinations.member", d, storeRefPattern)
-		}
+		ctlake.ValidateEventDataStoreRef(&v, "destinations.member", d)
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return err
 	}
+	if in.ImportSource != nil && in.ImportSource.S3 == nil {
+		return required[string](nil, "importSource.s3")
+	}
+	return nil
+}
+
+func (a *API) startImport(ctx context.Context, in *StartImportInput) (any, error) {
+	sin := ctlake.StartImportInput{ImportID: deref(in.ImportId), Destinations: in.Destinations}
 	if in.ImportSource != nil {
-		if in.ImportSource.S3 == nil {
-			return nil, required[string](nil, "importSource.s3")
-		}
 		s3 := in.ImportSource.S3
 		sin.Source = &ctlake.ImportSource{S3LocationURI: deref(s3.S3LocationUri), S3BucketRegion: deref(s3.S3BucketRegion), S3BucketAccessRoleARN: deref(s3.S3BucketAccessRoleArn)}
 	}
@@ -108,10 +112,10 @@ type ImportRef struct {
 	ImportId *string `json:"ImportId"`
 }
 
+// Validate checks that the import id is given.
+func (in *ImportRef) Validate() error { return required(in.ImportId, "importId") }
+
 func (a *API) getImport(ctx context.Context, in *ImportRef) (any, error) {
-	if err := required(in.ImportId, "importId"); err != nil {
-		return nil, err
-	}
 	im, err := a.Imports.GetImport(ctx, *in.ImportId)
 	if err != nil {
 		return nil, err
@@ -142,9 +146,6 @@ func (a *API) getImportNotes(ctx context.Context, in *ImportRef) (any, error) {
 }
 
 func (a *API) stopImport(ctx context.Context, in *ImportRef) (any, error) {
-	if err := required(in.ImportId, "importId"); err != nil {
-		return nil, err
-	}
 	im, err := a.Imports.StopImport(ctx, *in.ImportId)
 	if err != nil {
 		return nil, err
@@ -175,19 +176,18 @@ type ListImportsOutput struct {
 	NextToken *string           `json:"NextToken,omitempty"`
 }
 
+// Validate checks the token's length and the destination's reference.
+func (in *ListImportsInput) Validate() error {
+	if err := ctlake.ValidateNextToken(in.NextToken); err != nil {
+		return err
+	}
+	if in.Destination == nil {
+		return nil
+	}
+	return storeRef(in.Destination, "destination")
+}
+
 func (a *API) listImports(ctx context.Context, in *ListImportsInput) (any, error) {
-	if err := checkToken(in.NextToken, ctlake.InvalidNextTokenException); err != nil {
-		return nil, err
-	}
-	if in.Destination != nil {
-		var v ctlake.Validation
-		if v.Length("destination", *in.Destination, 3, 256) {
-			v.Pattern("destination", *in.Destination, storeRefPattern)
-		}
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-	}
 	ims, next, err := a.Imports.ListImports(ctx, ctlake.ListImportsInput{
 		Destination: deref(in.Destination), Status: deref(in.ImportStatus),
 		Page: ctlake.Page{MaxResults: in.MaxResults, NextToken: in.NextToken},
@@ -228,13 +228,15 @@ type ListImportFailuresOutput struct {
 	NextToken *string                 `json:"NextToken,omitempty"`
 }
 
-func (a *API) listImportFailures(ctx context.Context, in *ListImportFailuresInput) (any, error) {
+// Validate checks that the import id is given and the token's length.
+func (in *ListImportFailuresInput) Validate() error {
 	if err := required(in.ImportId, "importId"); err != nil {
-		return nil, err
+		return err
 	}
-	if err := checkToken(in.NextToken, ctlake.InvalidNextTokenException); err != nil {
-		return nil, err
-	}
+	return ctlake.ValidateNextToken(in.NextToken)
+}
+
+func (a *API) listImportFailures(ctx context.Context, in *ListImportFailuresInput) (any, error) {
 	fs, next, err := a.Imports.ListImportFailures(ctx, *in.ImportId, ctlake.Page{MaxResults: in.MaxResults, NextToken: in.NextToken})
 	if err != nil {
 		return nil, err

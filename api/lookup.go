@@ -45,12 +45,21 @@ type LookupEventsOutput struct {
 	NextToken *string       `json:"NextToken,omitempty"`
 }
 
+// Validate checks that each lookup attribute has a key and a value. The
+// model gives LookupEvents' NextToken no length: the service's decoding is
+// its only check, as for every other token that this server did not issue.
+func (in *LookupEventsInput) Validate() error {
+	for _, la := range in.LookupAttributes {
+		if la.AttributeKey == nil || la.AttributeValue == nil {
+			return ctlake.Errorf(ctlake.InvalidLookupAttributesException, "Each lookup attribute needs an AttributeKey and an AttributeValue.")
+		}
+	}
+	return nil
+}
+
 func (a *API) lookupEvents(ctx context.Context, in *LookupEventsInput) (any, error) {
 	lin := ctlake.LookupEventsInput{EventCategory: deref(in.EventCategory), MaxResults: in.MaxResults, NextToken: in.NextToken}
 	for _, la := range in.LookupAttributes {
-		if la.AttributeKey == nil || la.AttributeValue == nil {
-			return nil, ctlake.Errorf(ctlake.InvalidLookupAttributesException, "Each lookup attribute needs an AttributeKey and an AttributeValue.")
-		}
 		lin.Attributes = append(lin.Attributes, ctlake.LookupAttribute{Key: *la.AttributeKey, Value: *la.AttributeValue})
 	}
 	if in.StartTime != nil {
@@ -58,9 +67,6 @@ func (a *API) lookupEvents(ctx context.Context, in *LookupEventsInput) (any, err
 	}
 	if in.EndTime != nil {
 		lin.EndTime = &in.EndTime.Time
-	}
-	if in.NextToken != nil && len(*in.NextToken) < 4 {
-		return nil, ctlake.Errorf(ctlake.InvalidNextTokenException, "The NextToken is not valid.")
 	}
 	events, next, err := a.Lookup.LookupEvents(ctx, lin)
 	if err != nil {

@@ -22,14 +22,20 @@ type StartQueryOutput struct {
 	EventDataStoreOwnerAccountId *string `json:"EventDataStoreOwnerAccountId,omitempty"`
 }
 
-func (a *API) startQuery(ctx context.Context, in *StartQueryInput) (any, error) {
+// Validate refuses the dashboard members and checks that the statement is
+// given.
+func (in *StartQueryInput) Validate() error {
 	if in.QueryAlias != nil || in.QueryParameters != nil {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
+		return ctlake.Errorf(ctlake.InvalidParameterException,
 			"QueryAlias and QueryParameters run the queries of CloudTrail Lake dashboards, which ctlake does not serve; give QueryStatement.")
 	}
 	if in.QueryStatement == nil {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException, "Give QueryStatement, the SQL to run.")
+		return ctlake.Errorf(ctlake.InvalidParameterException, "Give QueryStatement, the SQL to run.")
 	}
+	return nil
+}
+
+func (a *API) startQuery(ctx context.Context, in *StartQueryInput) (any, error) {
 	q, err := a.Queries.StartQuery(ctx, ctlake.StartQueryInput{Statement: *in.QueryStatement, DeliveryS3URI: deref(in.DeliveryS3Uri)})
 	if err != nil {
 		return nil, err
@@ -46,14 +52,13 @@ type QueryRef struct {
 	EventDataStoreOwnerAccountId *string `json:"EventDataStoreOwnerAccountId"`
 }
 
-func (in *QueryRef) id() (string, error) {
+// Validate refuses the dashboard member and checks that the query id is
+// given.
+func (in *QueryRef) Validate() error {
 	if in.QueryAlias != nil {
-		return "", ctlake.Errorf(ctlake.InvalidParameterException, "QueryAlias names dashboard queries, which ctlake does not serve; give QueryId.")
+		return ctlake.Errorf(ctlake.InvalidParameterException, "QueryAlias names dashboard queries, which ctlake does not serve; give QueryId.")
 	}
-	if err := required(in.QueryId, "queryId"); err != nil {
-		return "", err
-	}
-	return *in.QueryId, nil
+	return required(in.QueryId, "queryId")
 }
 
 // QueryStatisticsForDescribeQuery is DescribeQuery's statistics.
@@ -85,11 +90,7 @@ func nonEmpty(s string) *string {
 }
 
 func (a *API) describeQuery(ctx context.Context, in *QueryRef) (any, error) {
-	id, err := in.id()
-	if err != nil {
-		return nil, err
-	}
-	q, err := a.Queries.DescribeQuery(ctx, id)
+	q, err := a.Queries.DescribeQuery(ctx, *in.QueryId)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +112,7 @@ type CancelQueryOutput struct {
 }
 
 func (a *API) cancelQuery(ctx context.Context, in *QueryRef) (any, error) {
-	id, err := in.id()
-	if err != nil {
-		return nil, err
-	}
-	q, err := a.Queries.CancelQuery(ctx, id)
+	q, err := a.Queries.CancelQuery(ctx, *in.QueryId)
 	if err != nil {
 		return nil, err
 	}
@@ -148,13 +145,15 @@ type GetQueryResultsOutput struct {
 	ErrorMessage    *string                `json:"ErrorMessage,omitempty"`
 }
 
-func (a *API) getQueryResults(ctx context.Context, in *GetQueryResultsInput) (any, error) {
+// Validate checks that the query id is given and the token's length.
+func (in *GetQueryResultsInput) Validate() error {
 	if err := required(in.QueryId, "queryId"); err != nil {
-		return nil, err
+		return err
 	}
-	if err := checkToken(in.NextToken, ctlake.InvalidNextTokenException); err != nil {
-		return nil, err
-	}
+	return ctlake.ValidateNextToken(in.NextToken)
+}
+
+func (a *API) getQueryResults(ctx context.Context, in *GetQueryResultsInput) (any, error) {
 	page, err := a.Queries.GetQueryResults(ctx, *in.QueryId, ctlake.Page{MaxResults: in.MaxQueryResults, NextToken: in.NextToken})
 	if err != nil {
 		return nil, err
@@ -206,15 +205,16 @@ type ListQueriesOutput struct {
 	NextToken *string     `json:"NextToken,omitempty"`
 }
 
+// Validate checks the store reference and the token's length.
+func (in *ListQueriesInput) Validate() error {
+	if err := storeRef(in.EventDataStore, "eventDataStore"); err != nil {
+		return err
+	}
+	return ctlake.ValidateNextToken(in.NextToken)
+}
+
 func (a *API) listQueries(ctx context.Context, in *ListQueriesInput) (any, error) {
-	ref, err := (&EventDataStoreRef{in.EventDataStore}).ref()
-	if err != nil {
-		return nil, err
-	}
-	if err := checkToken(in.NextToken, ctlake.InvalidNextTokenException); err != nil {
-		return nil, err
-	}
-	lin := ctlake.ListQueriesInput{EventDataStore: ref, Status: deref(in.QueryStatus), Page: ctlake.Page{MaxResults: in.MaxResults, NextToken: in.NextToken}}
+	lin := ctlake.ListQueriesInput{EventDataStore: *in.EventDataStore, Status: deref(in.QueryStatus), Page: ctlake.Page{MaxResults: in.MaxResults, NextToken: in.NextToken}}
 	if in.StartTime != nil {
 		lin.StartTime = &in.StartTime.Time
 	}

@@ -62,18 +62,24 @@ func selectorsToWire(in []ctlake.AdvancedEventSelector) []AdvancedEventSelector 
 	return out
 }
 
-// tagsFromWire converts tags, refusing a tag without a key (the model
-// requires Key; the Go SDK does not check nested required members of every
-// shape).
-func tagsFromWire(in []Tag) ([]ctlake.Tag, error) {
-	out := make([]ctlake.Tag, len(in))
+// checkTagKeys refuses a tag without a key (the model requires Key; the Go
+// SDK does not check nested required members of every shape).
+func checkTagKeys(in []Tag) error {
 	for i, t := range in {
 		if t.Key == nil {
-			return nil, ctlake.Errorf(ctlake.InvalidTagParameterException, "Tag %d has no Key; every tag needs a key of 1 to 128 characters.", i+1)
+			return ctlake.Errorf(ctlake.InvalidTagParameterException, "Tag %d has no Key; every tag needs a key of 1 to 128 characters.", i+1)
 		}
+	}
+	return nil
+}
+
+// tagsFromWire converts tags that passed checkTagKeys.
+func tagsFromWire(in []Tag) []ctlake.Tag {
+	out := make([]ctlake.Tag, len(in))
+	for i, t := range in {
 		out[i] = ctlake.Tag{Key: *t.Key, Value: t.Value}
 	}
-	return out, nil
+	return out
 }
 
 func tagsToWire(in []ctlake.Tag) []Tag {

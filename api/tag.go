@@ -12,38 +12,31 @@ type TagsInput struct {
 	TagsList   []Tag   `json:"TagsList"`
 }
 
-func (in *TagsInput) decode() (string, []ctlake.Tag, error) {
+// Validate checks that the resource and the tags are given, each tag with
+// a key.
+func (in *TagsInput) Validate() error {
 	// AddTags and RemoveTags do not declare InvalidParameterException (the
 	// Go SDK would not type it), so a missing member is reported with the
 	// declared error of its kind.
 	if in.ResourceId == nil {
 		v := ctlake.Validation{Code: ctlake.CloudTrailARNInvalidException}
 		v.Required("resourceId")
-		return "", nil, v.Err()
+		return v.Err()
 	}
 	if in.TagsList == nil {
 		v := ctlake.Validation{Code: ctlake.InvalidTagParameterException}
 		v.Required("tagsList")
-		return "", nil, v.Err()
+		return v.Err()
 	}
-	tags, err := tagsFromWire(in.TagsList)
-	return *in.ResourceId, tags, err
+	return checkTagKeys(in.TagsList)
 }
 
 func (a *API) addTags(ctx context.Context, in *TagsInput) (any, error) {
-	id, tags, err := in.decode()
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, a.Tags.AddTags(ctx, id, tags)
+	return struct{}{}, a.Tags.AddTags(ctx, *in.ResourceId, tagsFromWire(in.TagsList))
 }
 
 func (a *API) removeTags(ctx context.Context, in *TagsInput) (any, error) {
-	id, tags, err := in.decode()
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, a.Tags.RemoveTags(ctx, id, tags)
+	return struct{}{}, a.Tags.RemoveTags(ctx, *in.ResourceId, tagsFromWire(in.TagsList))
 }
 
 // ListTagsInput is the request of ListTags.
@@ -64,14 +57,20 @@ type ListTagsOutput struct {
 	ResourceTagList []ResourceTag `json:"ResourceTagList"`
 }
 
-func (a *API) listTags(ctx context.Context, in *ListTagsInput) (any, error) {
+// Validate checks that the resources are given, and refuses a token:
+// ListTags issues none.
+func (in *ListTagsInput) Validate() error {
 	if in.ResourceIdList == nil {
-		return nil, required[string](nil, "resourceIdList")
+		return required[string](nil, "resourceIdList")
 	}
 	if in.NextToken != nil {
-		return nil, ctlake.Errorf(ctlake.InvalidTokenException,
+		return ctlake.Errorf(ctlake.InvalidTokenException,
 			"ListTags answers in one page and issues no NextToken; call it without one.")
 	}
+	return nil
+}
+
+func (a *API) listTags(ctx context.Context, in *ListTagsInput) (any, error) {
 	lists, err := a.Tags.ListTags(ctx, in.ResourceIdList)
 	if err != nil {
 		return nil, err

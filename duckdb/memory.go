@@ -1,11 +1,12 @@
 package duckdb
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/procfs"
 )
 
 // defaultMemoryLimit is a quarter of the memory of the machine (or of its
@@ -60,24 +61,10 @@ func workerMemory(cfg *Config, n int) (int64, error) {
 	return budget, nil
 }
 
-// memTotal returns MemTotal of /proc/meminfo in bytes, or 0.
+// memTotal returns the memory of the machine in bytes, or 0.
 func memTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb << 10
-		}
-	}
-	return 0
+	n, _ := procfs.MemTotal()
+	return n
 }
 
 // cgroupLimit returns the memory limit of the process's cgroup (v2) in
@@ -92,30 +79,6 @@ func cgroupLimit() int64 {
 		return 0
 	}
 	return n
-}
-
-// byteUnits are the units of DuckDB's memory settings: KB, MB... are powers
-// of 1000, KiB, MiB... of 1024, as DuckDB reads them.
-var byteUnits = map[string]int64{
-	"": 1, "b": 1, "byte": 1, "bytes": 1,
-	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-}
-
-// parseBytes reads a size as DuckDB's memory_limit takes it ("256MB",
-// "1 GiB") into bytes.
-func parseBytes(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i < 0 {
-		i = len(t)
-	}
-	n, err := strconv.ParseFloat(t[:i], 64)
-	unit, ok := byteUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
-	if err != nil || !ok || n < 0 {
-		return 0, fmt.Errorf("%q is not a size such as 512MB or 2GiB", s)
-	}
-	return int64(n * float64(unit)), nil
 }
 
 // formatBytes writes n bytes for a person: "1.5 GiB", "256 MiB".

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/ctlake/ctlake/internal/bytesize"
 )
 
 // ErrOutOfMemory is wrapped by the error of a query that needed more memory
@@ -75,7 +77,7 @@ type PoolConfig struct {
 // allocates outside it (a single huge value, constant folding while it
 // plans) and the Go runtime, and at least 1 GiB.
 func DefaultMemoryBudget(memoryLimit string) (int64, error) {
-	n, err := parseBytes(memoryLimit)
+	n, err := bytesize.Parse(memoryLimit)
 	if err != nil {
 		return 0, err
 	}

@@ -1,15 +1,15 @@
 package duckdb
 
 import (
-	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ctlake/ctlake/internal/procfs"
 )
 
 // memoryResource is the limit a worker sets on itself. RLIMIT_DATA counts
@@ -25,36 +25,12 @@ const memoryResource = syscall.RLIMIT_DATA
 // assumed, so that the budget is the query's whatever the runtime reserved
 // at start (the race detector alone reserves terabytes).
 func limitMemory(budget int64) error {
-	now, err := procStatusBytes("/proc/self/status", "VmData")
+	now, err := procfs.StatusBytes(os.Getpid(), "VmData")
 	if err != nil {
 		return err
 	}
 	limit := uint64(now + budget)
 	return syscall.Setrlimit(memoryResource, &syscall.Rlimit{Cur: limit, Max: limit})
-}
-
-// procStatusBytes returns a "kB" field of a /proc/<pid>/status file in
-// bytes.
-func procStatusBytes(path, field string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("%s of %s: %w", field, path, err)
-			}
-			return kb << 10, nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, fmt.Errorf("no %s in %s", field, path)
 }
 
 // setWorkerProcAttr makes a worker the leader of its own process group, so
@@ -77,7 +53,7 @@ func killWorker(cmd *exec.Cmd) {
 
 // processRSS returns the resident memory of process pid in bytes, or 0.
 func processRSS(pid int) int64 {
-	n, _ := procStatusBytes("/proc/"+strconv.Itoa(pid)+"/status", "VmRSS")
+	n, _ := procfs.StatusBytes(pid, "VmRSS")
 	return n
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -143,7 +145,9 @@ func (e *encoders) encode() ([]ctlake.Segment, error) {
 	if err == nil {
 		err = e.ctx.Err()
 	}
-	for day := range enc.writers {
+	// Days in order, so that the first failure, the one reported, is the
+	// same on every run.
+	for _, day := range slices.SortedFunc(maps.Keys(enc.writers), time.Time.Compare) {
 		if err == nil {
 			err = enc.publish(day)
 		}

@@ -124,7 +124,7 @@ func (r *run) saveNotes(ctx context.Context, list []string) error {
 		if err != nil {
 			return err
 		}
-		im.Notes, im.RetentionCutoff = list, r.window.retention.Truncate(time.Millisecond)
+		im.Notes, im.RetentionCutoff = list, ctlake.Millis(r.window.retention)
 		return tx.PutImport(im)
 	})
 }

@@ -28,7 +28,7 @@ func runImport(t *testing.T, dir string, retentionDays int) *ctlake.Import {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cat.Close() })
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	now := ctlake.Millis(time.Now())
 	eds := &ctlake.EventDataStore{ID: "store-1", Account: "123456789012", Region: "us-east-1", Name: "people",
 		Status: ctlake.StatusEnabled, RetentionPeriod: retentionDays, BillingMode: ctlake.ExtendableRetentionPricing, CreatedAt: now, UpdatedAt: now}
 	im := &ctlake.Import{ID: ctlake.NewID(), Account: eds.Account, Region: eds.Region, Destination: eds.ID,

@@ -309,7 +309,7 @@ func (r *run) commit(ctx context.Context, b *batch) error {
 		}
 		return err
 	}
-	now := r.imp.now().UTC().Truncate(time.Millisecond)
+	now := ctlake.Millis(r.imp.now())
 	err = r.imp.Catalog.Update(ctx, func(tx ctlake.Tx) error {
 		im, err := tx.Import(r.im.ID)
 		if err != nil {

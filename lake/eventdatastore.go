@@ -14,19 +14,11 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in ctlake.CreateEven
 	if err != nil {
 		return nil, err
 	}
-	var v ctlake.Validation
-	ctlake.ValidateEventDataStoreName(&v, "name", in.Name)
-	if in.BillingMode != nil {
-		ctlake.ValidateBillingMode(&v, "billingMode", *in.BillingMode)
-	}
-	if in.RetentionPeriod != nil {
-		v.Range("retentionPeriod", *in.RetentionPeriod, ctlake.MinRetentionDays, ctlake.MaxRetentionDaysExtendable)
-	}
-	if err := v.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 
-	now := s.now().UTC().Truncate(1e6) // milliseconds, as stored
+	now := ctlake.Millis(s.now()) // milliseconds, as stored
 	eds := &ctlake.EventDataStore{
 		ID:                           ctlake.NewID(),
 		Account:                      c.Account,
@@ -44,22 +36,10 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in ctlake.CreateEven
 	}
 	eds.RetentionPeriod = ctlake.DefaultRetention(eds.BillingMode)
 	if in.RetentionPeriod != nil {
-		if err := ctlake.CheckRetention(*in.RetentionPeriod, eds.BillingMode); err != nil {
-			return nil, err
-		}
 		eds.RetentionPeriod = int(*in.RetentionPeriod)
 	}
 	if in.AdvancedEventSelectors != nil {
-		if err := ctlake.ValidateSelectors(in.AdvancedEventSelectors); err != nil {
-			return nil, err
-		}
 		eds.AdvancedEventSelectors = in.AdvancedEventSelectors
-	}
-	if err := ctlake.ValidateTags(in.Tags); err != nil {
-		return nil, err
-	}
-	if len(in.Tags) > ctlake.MaxTagsPerResource {
-		return nil, ctlake.Errorf(ctlake.InvalidTagParameterException, "%d tags given; a resource has at most %d.", len(in.Tags), ctlake.MaxTagsPerResource)
 	}
 	if in.KmsKeyID != nil {
 		if eds.KmsKeyID, err = ctlake.NormalizeKmsKeyID(*in.KmsKeyID, c.Region, c.Account); err != nil {
@@ -123,12 +103,9 @@ func (s *Service) ListEventDataStores(ctx context.Context, p ctlake.Page) ([]*ct
 	if err != nil {
 		return nil, "", err
 	}
-	limit := 1000
-	if p.MaxResults != nil {
-		if *p.MaxResults < 1 || *p.MaxResults > 1000 {
-			return nil, "", ctlake.Errorf(ctlake.InvalidMaxResultsException, "MaxResults %d is out of range: give a value from 1 to 1000.", *p.MaxResults)
-		}
-		limit = int(*p.MaxResults)
+	limit, err := ctlake.PageLimit(p.MaxResults, 1000, ctlake.InvalidMaxResultsException)
+	if err != nil {
+		return nil, "", err
 	}
 	scope := "ListEventDataStores/" + c.Account + "/" + c.Region
 	after := ""
@@ -162,28 +139,8 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 	if err != nil {
 		return nil, err
 	}
-	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
-		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
-			"Nothing to update: give at least one of Name, AdvancedEventSelectors, MultiRegionEnabled, OrganizationEnabled, RetentionPeriod, TerminationProtectionEnabled, KmsKeyId or BillingMode.")
-	}
-	var v ctlake.Validation
-	if in.Name != nil {
-		ctlake.ValidateEventDataStoreName(&v, "name", *in.Name)
-	}
-	if in.BillingMode != nil {
-		ctlake.ValidateBillingMode(&v, "billingMode", *in.BillingMode)
-	}
-	if in.RetentionPeriod != nil {
-		v.Range("retentionPeriod", *in.RetentionPeriod, ctlake.MinRetentionDays, ctlake.MaxRetentionDaysExtendable)
-	}
-	if err := v.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
-	}
-	if in.AdvancedEventSelectors != nil {
-		if err := ctlake.ValidateSelectors(in.AdvancedEventSelectors); err != nil {
-			return nil, err
-		}
 	}
 	var kmsARN string
 	if in.KmsKeyID != nil {
@@ -199,14 +156,8 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 
 	var updated *ctlake.EventDataStore
 	err = s.update(ctx, in.EventDataStore, func(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
-		if eds.Status == ctlake.StatusPendingDeletion {
-			return inactive(eds)
-		}
-		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
-			if err != nil {
-				return err
-			}
-			return ongoingImport(eds)
+		if err := changeable(tx, eds); err != nil {
+			return err
 		}
 		if in.Name != nil && *in.Name != eds.Name {
 			stores, err := s.storesOf(tx, c)
@@ -258,7 +209,7 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 		if in.TerminationProtectionEnabled != nil {
 			eds.TerminationProtectionEnabled = *in.TerminationProtectionEnabled
 		}
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		updated = eds
 		return nil
 	})
@@ -269,20 +220,14 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in ctlake.UpdateEven
 // days later unless restored. The checks run in the order of spec §3.10.
 func (s *Service) DeleteEventDataStore(ctx context.Context, ref string) error {
 	return s.update(ctx, ref, func(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
-		if eds.Status == ctlake.StatusPendingDeletion {
-			return inactive(eds)
-		}
-		if busy, err := hasRunningImport(tx, eds.ID); err != nil || busy {
-			if err != nil {
-				return err
-			}
-			return ongoingImport(eds)
+		if err := changeable(tx, eds); err != nil {
+			return err
 		}
 		if eds.TerminationProtectionEnabled {
 			return ctlake.Errorf(ctlake.EventDataStoreTerminationProtectedException,
 				"The event data store %s has termination protection enabled. Turn it off with UpdateEventDataStore (--no-termination-protection-enabled) before deleting it.", eds.Name)
 		}
-		now := s.now().UTC().Truncate(1e6)
+		now := ctlake.Millis(s.now())
 		eds.StatusBeforeDeletion = eds.Status
 		eds.Status = ctlake.StatusPendingDeletion
 		eds.DeletedAt = now
@@ -306,7 +251,7 @@ func (s *Service) RestoreEventDataStore(ctx context.Context, ref string) (*ctlak
 		}
 		eds.StatusBeforeDeletion = ""
 		eds.DeletedAt = ctlake.EventDataStore{}.DeletedAt
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		restored = eds
 		return nil
 	})
@@ -334,7 +279,7 @@ func (s *Service) setIngestion(ctx context.Context, ref string, from, to ctlake.
 				"The event data store %s is %s; this operation needs it %s.", eds.Name, eds.Status, from)
 		}
 		eds.Status = to
-		eds.UpdatedAt = s.now().UTC().Truncate(1e6)
+		eds.UpdatedAt = ctlake.Millis(s.now())
 		return nil
 	})
 }
@@ -435,7 +380,19 @@ func valueOr[T any](p *T, def T) T {
 	return def
 }
 
-func ongoingImport(eds *ctlake.EventDataStore) error {
-	return ctlake.Errorf(ctlake.EventDataStoreHasOngoingImportException,
-		"An import into the event data store %s is running; wait for it to end or stop it with StopImport first.", eds.Name)
+// changeable returns the error of a store that Update and Delete cannot
+// change: one pending deletion, or one an import is writing to.
+func changeable(tx ctlake.Tx, eds *ctlake.EventDataStore) error {
+	if eds.Status == ctlake.StatusPendingDeletion {
+		return inactive(eds)
+	}
+	busy, err := hasRunningImport(tx, eds.ID)
+	if err != nil {
+		return err
+	}
+	if busy {
+		return ctlake.Errorf(ctlake.EventDataStoreHasOngoingImportException,
+			"An import into the event data store %s is running; wait for it to end or stop it with StopImport first.", eds.Name)
+	}
+	return nil
 }

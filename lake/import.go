@@ -5,16 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/trail"
-)
-
-var (
-	importIDPattern = regexp.MustCompile(`^[a-f0-9\-]+$`)
-	roleARNPattern  = regexp.MustCompile(`^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}$`)
 )
 
 // StartImport starts a new import or retries one (spec §3.1).
@@ -26,41 +20,13 @@ func (s *Service) StartImport(ctx context.Context, in ctlake.StartImportInput) (
 	if s.Importer == nil {
 		return nil, ctlake.Errorf(ctlake.UnsupportedOperationException, "This server was started without an import engine.")
 	}
-	if in.ImportID != "" {
-		if len(in.Destinations) > 0 || in.Source != nil || in.StartEventTime != nil || in.EndEventTime != nil {
-			return nil, ctlake.Errorf(ctlake.InvalidParameterException,
-				"A retry takes ImportId alone; to import with other settings, start a new import without ImportId.")
-		}
-		return s.retryImport(ctx, c, in.ImportID)
-	}
-	if len(in.Destinations) == 0 || in.Source == nil {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
-			"Give either ImportId (to retry an import) or both Destinations and ImportSource (to start one).")
-	}
-	if len(in.Destinations) != 1 {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException, "Destinations has %d items; an import has exactly one destination.", len(in.Destinations))
-	}
-	src := *in.Source
-	var v ctlake.Validation
-	for member, value := range map[string]string{
-		"importSource.s3.s3LocationUri": src.S3LocationURI, "importSource.s3.s3BucketRegion": src.S3BucketRegion,
-		"importSource.s3.s3BucketAccessRoleArn": src.S3BucketAccessRoleARN,
-	} {
-		if value == "" {
-			v.Required(member)
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	if in.StartEventTime != nil && in.EndEventTime != nil && in.StartEventTime.After(*in.EndEventTime) {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException, "StartEventTime %s is after EndEventTime %s.",
-			in.StartEventTime.UTC().Format("2006-01-02T15:04:05Z"), in.EndEventTime.UTC().Format("2006-01-02T15:04:05Z"))
+	if in.ImportID != "" {
+		return s.retryImport(ctx, c, in.ImportID)
 	}
-	if !roleARNPattern.MatchString(src.S3BucketAccessRoleARN) {
-		return nil, ctlake.Errorf(ctlake.InvalidParameterException,
-			"S3BucketAccessRoleArn '%s' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).", src.S3BucketAccessRoleARN)
-	}
+	src := *in.Source
 	uri, scope, err := parseSourceURI(src.S3LocationURI)
 	if err != nil {
 		return nil, err
@@ -77,7 +43,7 @@ func (s *Service) StartImport(ctx context.Context, in ctlake.StartImportInput) (
 		return nil, ctlake.Errorf(ctlake.InvalidImportSourceException, "The import source %s cannot be read: %v", src.S3LocationURI, err)
 	}
 
-	now := s.now().UTC().Truncate(1e6)
+	now := ctlake.Millis(s.now())
 	im := &ctlake.Import{
 		ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Destination: eds.ID, Source: src,
 		Status: ctlake.ImportInitializing, CreatedAt: now, UpdatedAt: now,
@@ -102,7 +68,7 @@ func (s *Service) StartImport(ctx context.Context, in ctlake.StartImportInput) (
 }
 
 func (s *Service) retryImport(ctx context.Context, c ctlake.Caller, id string) (*ctlake.Import, error) {
-	if err := checkImportID(id); err != nil {
+	if err := ctlake.ValidateID("importId", id); err != nil {
 		return nil, err
 	}
 	var im *ctlake.Import
@@ -126,7 +92,7 @@ func (s *Service) retryImport(ctx context.Context, c ctlake.Caller, id string) (
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC().Truncate(1e6)
+		now := ctlake.Millis(s.now())
 		for _, f := range files {
 			if f.State == ctlake.FileFailed {
 				f.State, f.UpdatedAt = ctlake.FileRetry, now
@@ -263,7 +229,7 @@ func (s *Service) GetImport(ctx context.Context, id string) (*ctlake.Import, err
 	if err != nil {
 		return nil, err
 	}
-	if err := checkImportID(id); err != nil {
+	if err := ctlake.ValidateID("importId", id); err != nil {
 		return nil, err
 	}
 	var im *ctlake.Import
@@ -280,7 +246,7 @@ func (s *Service) ListImports(ctx context.Context, in ctlake.ListImportsInput) (
 	if err != nil {
 		return nil, "", err
 	}
-	limit, err := pageLimit(in.MaxResults, ctlake.InvalidParameterException)
+	limit, err := ctlake.PageLimit(in.MaxResults, 1000, ctlake.InvalidParameterException)
 	if err != nil {
 		return nil, "", err
 	}
@@ -316,7 +282,7 @@ func (s *Service) StopImport(ctx context.Context, id string) (*ctlake.Import, er
 	if err != nil {
 		return nil, err
 	}
-	if err := checkImportID(id); err != nil {
+	if err := ctlake.ValidateID("importId", id); err != nil {
 		return nil, err
 	}
 	var im *ctlake.Import
@@ -330,7 +296,7 @@ func (s *Service) StopImport(ctx context.Context, id string) (*ctlake.Import, er
 		case ctlake.ImportCompleted, ctlake.ImportFailed:
 			return ctlake.Errorf(ctlake.OperationNotPermittedException, "The import %s already ended (%s); only a running import can be stopped.", id, im.Status)
 		}
-		im.Status, im.UpdatedAt = ctlake.ImportStopped, s.now().UTC().Truncate(1e6)
+		im.Status, im.UpdatedAt = ctlake.ImportStopped, ctlake.Millis(s.now())
 		return tx.PutImport(im)
 	})
 	if err != nil {
@@ -347,10 +313,10 @@ func (s *Service) ListImportFailures(ctx context.Context, id string, p ctlake.Pa
 	if err != nil {
 		return nil, "", err
 	}
-	if err := checkImportID(id); err != nil {
+	if err := ctlake.ValidateID("importId", id); err != nil {
 		return nil, "", err
 	}
-	limit, err := pageLimit(p.MaxResults, ctlake.InvalidParameterException)
+	limit, err := ctlake.PageLimit(p.MaxResults, 1000, ctlake.InvalidParameterException)
 	if err != nil {
 		return nil, "", err
 	}
@@ -394,22 +360,4 @@ func (s *Service) importOf(tx ctlake.Tx, c ctlake.Caller, id string) (*ctlake.Im
 		return nil, ctlake.Errorf(ctlake.ImportNotFoundException, "No import with id %s exists in account %s, region %s.", id, c.Account, c.Region)
 	}
 	return im, err
-}
-
-func checkImportID(id string) error {
-	var v ctlake.Validation
-	if v.Length("importId", id, 36, 36) {
-		v.Pattern("importId", id, importIDPattern)
-	}
-	return v.Err()
-}
-
-func pageLimit(max *int64, code string) (int, error) {
-	if max == nil {
-		return 1000, nil
-	}
-	if *max < 1 || *max > 1000 {
-		return 0, ctlake.Errorf(code, "MaxResults %d is out of range: give a value from 1 to 1000.", *max)
-	}
-	return int(*max), nil
 }

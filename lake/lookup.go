@@ -56,11 +56,8 @@ func (s *Service) LookupEvents(ctx context.Context, in ctlake.LookupEventsInput)
 	if !f.Start.IsZero() && !f.End.IsZero() && f.Start.After(f.End) {
 		return nil, "", ctlake.Errorf(ctlake.InvalidTimeRangeException, "StartTime is after EndTime.")
 	}
-	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > 50 {
-			return nil, "", ctlake.Errorf(ctlake.InvalidMaxResultsException, "MaxResults %d is out of range: give a value from 1 to 50.", *in.MaxResults)
-		}
-		f.Limit = int(*in.MaxResults)
+	if f.Limit, err = ctlake.PageLimit(in.MaxResults, f.Limit, ctlake.InvalidMaxResultsException); err != nil {
+		return nil, "", err
 	}
 	attr := ""
 	if f.Attribute != nil {

@@ -50,7 +50,7 @@ func (s *Service) StartQuery(ctx context.Context, in ctlake.StartQueryInput) (*c
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := ctlake.Millis(s.now())
 	q := &ctlake.Query{ID: ctlake.NewID(), Account: c.Account, Region: c.Region, Statement: in.Statement, Stores: prep.Stores,
 		Status: ctlake.QueryQueued, DeliveryS3URI: in.DeliveryS3URI, CreatedAt: now, UpdatedAt: now}
 	if q.DeliveryS3URI != "" {
@@ -210,7 +210,7 @@ func (s *Service) queryTransition(id string, to ctlake.QueryStatus) (bool, error
 		if err != nil || !q.Status.Active() {
 			return err
 		}
-		q.Status, q.UpdatedAt, moved = to, s.now().UTC().Truncate(time.Millisecond), true
+		q.Status, q.UpdatedAt, moved = to, ctlake.Millis(s.now()), true
 		return tx.PutQuery(q)
 	})
 	return moved, err
@@ -225,7 +225,7 @@ func (s *Service) endQuery(id string, status ctlake.QueryStatus, msg string, st 
 		if err != nil || !q.Status.Active() {
 			return err
 		}
-		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, s.now().UTC().Truncate(time.Millisecond)
+		q.Status, q.ErrorMessage, q.Statistics, q.UpdatedAt = status, msg, st, ctlake.Millis(s.now())
 		ended = q
 		if status == ctlake.QueryFailed {
 			// Nobody can read a failed query's rows: free their room.
@@ -289,7 +289,7 @@ func (s *Service) DescribeQuery(ctx context.Context, id string) (*ctlake.Query, 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQueryID(id); err != nil {
+	if err := ctlake.ValidateID("queryId", id); err != nil {
 		return nil, err
 	}
 	var q *ctlake.Query
@@ -306,10 +306,10 @@ func (s *Service) GetQueryResults(ctx context.Context, id string, p ctlake.Page)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQueryID(id); err != nil {
+	if err := ctlake.ValidateID("queryId", id); err != nil {
 		return nil, err
 	}
-	limit, err := pageLimit(p.MaxResults, ctlake.InvalidMaxResultsException)
+	limit, err := ctlake.PageLimit(p.MaxResults, 1000, ctlake.InvalidMaxResultsException)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func (s *Service) ListQueries(ctx context.Context, in ctlake.ListQueriesInput) (
 	if err != nil {
 		return nil, "", err
 	}
-	limit, err := pageLimit(in.MaxResults, ctlake.InvalidMaxResultsException)
+	limit, err := ctlake.PageLimit(in.MaxResults, 1000, ctlake.InvalidMaxResultsException)
 	if err != nil {
 		return nil, "", err
 	}
@@ -410,14 +410,6 @@ func (s *Service) queryOf(tx ctlake.Tx, c ctlake.Caller, id string) (*ctlake.Que
 		return nil, ctlake.Errorf(ctlake.QueryIdNotFoundException, "No query with id %s exists in account %s, region %s (queries are kept seven days).", id, c.Account, c.Region)
 	}
 	return q, err
-}
-
-func checkQueryID(id string) error {
-	var v ctlake.Validation
-	if v.Length("queryId", id, 36, 36) {
-		v.Pattern("queryId", id, importIDPattern)
-	}
-	return v.Err()
 }
 
 // FailInterruptedQueries ends the queries a previous process left queued or

@@ -52,7 +52,7 @@ func (s *Service) run(ctx context.Context, im *ctlake.Import, eds *ctlake.EventD
 		if cur.Statistics.FailedEntries > 0 {
 			cur.Status = ctlake.ImportFailed
 		}
-		cur.UpdatedAt = s.now().UTC().Truncate(1e6)
+		cur.UpdatedAt = ctlake.Millis(s.now())
 		return tx.PutImport(cur)
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ func (s *Service) transition(ctx context.Context, id string, to ctlake.ImportSta
 		}
 		for _, f := range from {
 			if im.Status == f {
-				im.Status, im.UpdatedAt = to, s.now().UTC().Truncate(1e6)
+				im.Status, im.UpdatedAt = to, ctlake.Millis(s.now())
 				moved = true
 				return tx.PutImport(im)
 			}
@@ -118,7 +118,7 @@ func (s *Service) failImport(id string, cause error) {
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC().Truncate(1e6)
+		now := ctlake.Millis(s.now())
 		kind := "ImportError"
 		var se *ctlake.SourceError
 		if errors.As(cause, &se) {
@@ -200,7 +200,7 @@ func (s *Service) settleRetries(tx ctlake.Tx, im *ctlake.Import) error {
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC().Truncate(1e6)
+	now := ctlake.Millis(s.now())
 	for _, f := range failures {
 		if f.State != ctlake.FileRetry {
 			continue

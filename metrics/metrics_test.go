@@ -157,7 +157,7 @@ func TestAPIRequests(t *testing.T) {
 func TestImportProgress(t *testing.T) {
 	cat := openCatalog(t)
 	m := metrics.New(metrics.Config{Catalog: cat})
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	now := ctlake.Millis(time.Now())
 	im := &ctlake.Import{ID: "11111111-1111-4111-8111-111111111111", Account: "123456789012", Region: "us-east-1",
 		Destination: "store", Source: ctlake.ImportSource{S3LocationURI: "s3://b"}, Status: ctlake.ImportInProgress,
 		Statistics: ctlake.ImportStatistics{FilesCompleted: 5, EventsCompleted: 100, FailedEntries: 1}, CreatedAt: now, UpdatedAt: now}
@@ -212,7 +212,7 @@ func TestImportProgress(t *testing.T) {
 func TestQueriesAndStorage(t *testing.T) {
 	cat := openCatalog(t)
 	m := metrics.New(metrics.Config{Catalog: cat})
-	created := time.Now().UTC().Truncate(time.Millisecond)
+	created := ctlake.Millis(time.Now())
 	query := func(id string, st ctlake.QueryStatus) *ctlake.Query {
 		return &ctlake.Query{ID: id, Account: "123456789012", Region: "us-east-1", Statement: "SELECT 1", Status: st,
 			CreatedAt: created, UpdatedAt: created}

@@ -252,7 +252,7 @@ func TestDuckDBRoundTripRandom(t *testing.T) {
 	for i := range events {
 		var e ctlake.Event
 		fill(r, reflect.ValueOf(&e).Elem())
-		e.EventTime = day.Add(time.Duration(r.Int64N(int64(24 * time.Hour)))).Truncate(time.Millisecond)
+		e.EventTime = ctlake.Millis(day.Add(time.Duration(r.Int64N(int64(24 * time.Hour)))))
 		events[i] = &e
 	}
 	s := NewStore(t.TempDir())
@@ -409,7 +409,7 @@ func fill(r *rand.Rand, v reflect.Value) {
 		return
 	case *time.Time:
 		if choice > 0 {
-			t := day.Add(time.Duration(r.Int64N(int64(time.Hour)))).Truncate(time.Millisecond)
+			t := ctlake.Millis(day.Add(time.Duration(r.Int64N(int64(time.Hour)))))
 			v.Set(reflect.ValueOf(&t))
 		}
 		return

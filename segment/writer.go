@@ -139,7 +139,7 @@ func (w *Writer) Write(ctx context.Context, events []*ctlake.Event) error {
 
 // note counts an event of time t in the segment's descriptor.
 func (w *Writer) note(t time.Time) {
-	t = time.UnixMilli(t.UnixMilli()).UTC() // the stored precision
+	t = ctlake.Millis(t) // the stored precision
 	if w.seg.Events == 0 || t.Before(w.seg.MinTime) {
 		w.seg.MinTime = t
 	}

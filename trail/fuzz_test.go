@@ -143,7 +143,7 @@ func checkEventInvariants(t *testing.T, ev *ctlake.Event) {
 	if ev.EventTime.IsZero() && !strings.Contains(ev.EventJSON, "0001-01-01") {
 		t.Fatalf("zero EventTime from %q", ev.EventJSON)
 	}
-	if ev.EventTime.Location() != time.UTC || !ev.EventTime.Equal(ev.EventTime.Truncate(time.Millisecond)) {
+	if ev.EventTime.Location() != time.UTC || !ev.EventTime.Equal(ctlake.Millis(ev.EventTime)) {
 		t.Fatalf("EventTime %v is not UTC milliseconds", ev.EventTime)
 	}
 	walkStrings(reflect.ValueOf(ev).Elem(), func(s string) {

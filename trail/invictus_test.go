@@ -129,7 +129,7 @@ func checkAgainst(t *testing.T, where string, ev *ctlake.Event) {
 	t.Helper()
 	rec := object(t, []byte(ev.EventJSON))
 	c := checker{t: t, where: where}
-	if tm, err := time.Parse(time.RFC3339Nano, rec["eventTime"].(string)); err != nil || !tm.UTC().Truncate(time.Millisecond).Equal(ev.EventTime) {
+	if tm, err := time.Parse(time.RFC3339Nano, rec["eventTime"].(string)); err != nil || !ctlake.Millis(tm).Equal(ev.EventTime) {
 		t.Errorf("%s: eventTime %v, record says %v", where, ev.EventTime, rec["eventTime"])
 	}
 	c.str("eventVersion", rec, ev.EventVersion)

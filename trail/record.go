@@ -598,7 +598,7 @@ func parseTime(v string) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return t.UTC().Truncate(time.Millisecond), true
+	return ctlake.Millis(t), true
 }
 
 // atoi parses a short run of ASCII digits.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/bytesize"
 )
 
 // resultLimitFlags registers the flags of the bounds on query results,
@@ -44,7 +45,7 @@ func (f positiveInt) Set(s string) error {
 type byteSize struct{ positiveInt }
 
 func (f byteSize) Set(s string) error {
-	n, err := parseBytes(s)
+	n, err := bytesize.Parse(s)
 	if err != nil {
 		return err
 	}
