@@ -49,7 +49,10 @@ func startServer(t *testing.T, bin string, env ...string) *server {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	s := &server{url: "http://" + addr, data: filepath.Join(t.TempDir(), "data")}
-	s.cmd = exec.Command(bin, "serve", "--addr", addr, "--data", s.data, "--log-format", "json", "--log-level", "warn")
+	// The trails the benchmark generates are in the temp folder: it is
+	// the import root (the data folder, inside it too, is never read).
+	s.cmd = exec.Command(bin, "serve", "--addr", addr, "--data", s.data, "--log-format", "json", "--log-level", "warn",
+		"--import-root", os.TempDir())
 	s.cmd.Env = append(os.Environ(), append([]string{"CTLAKE_ACCESS_KEY_ID=" + accessKey, "CTLAKE_SECRET_ACCESS_KEY=" + secretKey}, env...)...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
 	if err := s.cmd.Start(); err != nil {
