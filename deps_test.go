@@ -51,6 +51,7 @@ var layers = map[string]layer{
 	"internal/serializedsql": wire,
 	"internal/bytesize":      utility,
 	"internal/procfs":        utility,
+	"internal/sqlquote":      utility,
 	"trail":                  adapter,
 	"trailgen":               adapter,
 	"file":                   adapter,

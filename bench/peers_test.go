@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
@@ -112,7 +113,7 @@ func duckdbChild(dir, out string) error {
 	defer db.Close()
 	glob := filepath.Join(dir, "AWSLogs", "**", "*.json.gz")
 	began := time.Now()
-	q := `CREATE TABLE events AS SELECT unnest(Records, recursive := false) AS r FROM read_json(` + sqlString(glob) +
+	q := `CREATE TABLE events AS SELECT unnest(Records, recursive := false) AS r FROM read_json(` + sqlquote.String(glob) +
 		`, columns = {Records: '` + strings.ReplaceAll(lakeStruct, "'", "''") + `[]'}, format = 'auto', maximum_object_size = 67108864)`
 	if _, err := db.Exec(q); err != nil {
 		return err
@@ -129,7 +130,7 @@ func duckdbChild(dir, out string) error {
 	defer os.RemoveAll(tmp)
 	parquet := filepath.Join(tmp, "events.parquet")
 	began = time.Now()
-	if _, err := db.Exec(`COPY (SELECT r.* FROM events) TO ` + sqlString(parquet) + ` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
+	if _, err := db.Exec(`COPY (SELECT r.* FROM events) TO ` + sqlquote.String(parquet) + ` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
 		return err
 	}
 	copySeconds := time.Since(began).Seconds()
@@ -140,8 +141,6 @@ func duckdbChild(dir, out string) error {
 	return os.WriteFile(out, []byte(fmt.Sprintf("%f %d %d %f\n", seconds, rows, info.Size(), copySeconds)), 0o644)
 }
 
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // columnBytes returns the compressed bytes of the named top-level columns
 // in the Parquet files matching glob, read from their metadata.
 func columnBytes(t *testing.T, glob string, column string) int64 {
@@ -151,7 +150,7 @@ func columnBytes(t *testing.T, glob string, column string) int64 {
 	}
 	defer db.Close()
 	var n sql.NullInt64
-	err = db.QueryRow(`SELECT sum(total_compressed_size) FROM parquet_metadata(`+sqlString(glob)+`) WHERE path_in_schema = ?`, column).Scan(&n)
+	err = db.QueryRow(`SELECT sum(total_compressed_size) FROM parquet_metadata(`+sqlquote.String(glob)+`) WHERE path_in_schema = ?`, column).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}

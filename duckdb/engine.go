@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctlake/ctlake"
 	"github.com/ctlake/ctlake/internal/serializedsql"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	"github.com/ctlake/ctlake/segment"
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 )
@@ -174,7 +175,7 @@ func (e *Engine) learnSchema(ctx context.Context, conn *sql.Conn, tempDir string
 		return err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet("+
-		quoteString(store.Abs(seg.Path))+", hive_partitioning = false))")
+		sqlquote.String(store.Abs(seg.Path))+", hive_partitioning = false))")
 	if err != nil {
 		return err
 	}
@@ -191,11 +192,11 @@ func (e *Engine) learnSchema(ctx context.Context, conn *sql.Conn, tempDir string
 		// documented order the writer's order (TestOldFieldOrder).
 		// DuckDB drops a cast to the type a column already has.
 		if strings.Contains(typ, "STRUCT") {
-			names = append(names, "CAST("+quoteIdent(name)+" AS "+typ+") AS "+quoteIdent(name))
+			names = append(names, "CAST("+sqlquote.Ident(name)+" AS "+typ+") AS "+sqlquote.Ident(name))
 		} else {
-			names = append(names, quoteIdent(name))
+			names = append(names, sqlquote.Ident(name))
 		}
-		typed = append(typed, "CAST(NULL AS "+typ+") AS "+quoteIdent(name))
+		typed = append(typed, "CAST(NULL AS "+typ+") AS "+sqlquote.Ident(name))
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -455,13 +456,13 @@ func describe(stmt *duckdbdrv.Stmt) ([]string, []duckdbdrv.TypeInfo, error) {
 // reads files written before a column was added (as NULL) when a later
 // file has it.
 func (r *run) viewSQL(name string, paths []string) string {
-	view := "CREATE TEMP VIEW " + quoteIdent(name) + " AS "
+	view := "CREATE TEMP VIEW " + sqlquote.Ident(name) + " AS "
 	if len(paths) == 0 {
 		return view + r.emptyView
 	}
 	files := make([]string, len(paths))
 	for i, p := range paths {
-		files[i] = quoteString(p)
+		files[i] = sqlquote.String(p)
 	}
 	return view + "SELECT " + r.columns + " FROM read_parquet([" + strings.Join(files, ", ") +
 		"], hive_partitioning = false, union_by_name = true)"

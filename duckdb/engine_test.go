@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	"github.com/ctlake/ctlake/segment"
 )
 
@@ -344,7 +345,7 @@ func TestQuerySchema(t *testing.T) {
 		}
 		return out
 	}
-	want := describe("SELECT * FROM read_parquet(" + quoteString(f.paths[tableA][0]) + ", hive_partitioning = false)")
+	want := describe("SELECT * FROM read_parquet(" + sqlquote.String(f.paths[tableA][0]) + ", hive_partitioning = false)")
 	if got := describe(f.engine.emptyView); !rowsEqual(got, want) || len(got) != len(lakeColumns) {
 		t.Errorf("empty view:\n%s\nsegment:\n%s", showRows(got), showRows(want))
 	}

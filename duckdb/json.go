@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 )
 
@@ -132,7 +133,7 @@ func sqlType(t duckdbdrv.TypeInfo) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			fields[i] = quoteIdent(e.Name()) + " " + typ
+			fields[i] = sqlquote.Ident(e.Name()) + " " + typ
 		}
 		return "STRUCT(" + strings.Join(fields, ", ") + ")", true
 	case *duckdbdrv.UnionDetails:
@@ -142,7 +143,7 @@ func sqlType(t duckdbdrv.TypeInfo) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			members[i] = quoteIdent(m.Name) + " " + typ
+			members[i] = sqlquote.Ident(m.Name) + " " + typ
 		}
 		return "UNION(" + strings.Join(members, ", ") + ")", true
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	"github.com/ctlake/ctlake/lakesql"
 )
 
@@ -25,7 +26,7 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 	for store := range segs {
 		union = append(union, "SELECT * FROM "+lakesql.TableName(store))
 	}
-	where := []string{"coalesce(eventcategory, 'Management') = " + quoteString(f.Category)}
+	where := []string{"coalesce(eventcategory, 'Management') = " + sqlquote.String(f.Category)}
 	if !f.Start.IsZero() {
 		where = append(where, "eventtime >= "+timestampLiteral(f.Start))
 	}
@@ -33,7 +34,7 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 		where = append(where, "eventtime <= "+timestampLiteral(f.End))
 	}
 	if a := f.Attribute; a != nil {
-		v := quoteString(a.Value)
+		v := sqlquote.String(a.Value)
 		switch a.Key {
 		case "EventId":
 			where = append(where, "eventid = "+v)
@@ -55,7 +56,7 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 	}
 	if c := f.Before; c != nil {
 		t := timestampLiteral(time.UnixMilli(c.TimeMillis))
-		where = append(where, fmt.Sprintf("(eventtime < %s OR eventtime = %s AND coalesce(eventid, '') < %s)", t, t, quoteString(c.EventID)))
+		where = append(where, fmt.Sprintf("(eventtime < %s OR eventtime = %s AND coalesce(eventid, '') < %s)", t, t, sqlquote.String(c.EventID)))
 	}
 	sql := `SELECT eventid, eventname, readonly, useridentity.accesskeyid, eventtime, eventsource, ` + usernameExpr + ` AS username,
 		to_json(resources) AS resources, eventjson
@@ -102,5 +103,5 @@ func (e *QueryEngine) Lookup(ctx context.Context, segs map[string][]ctlake.Segme
 }
 
 func timestampLiteral(t time.Time) string {
-	return "TIMESTAMPTZ " + quoteString(t.UTC().Format("2006-01-02 15:04:05.000")+"+00")
+	return "TIMESTAMPTZ " + sqlquote.String(t.UTC().Format("2006-01-02 15:04:05.000")+"+00")
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // ErrNotAllowed is the error, wrapped with the reason, of a statement the
@@ -27,15 +29,15 @@ type setting struct{ name, value string }
 func settings(cfg Config) []setting {
 	dirs := make([]string, len(cfg.AllowedDirs))
 	for i, d := range cfg.AllowedDirs {
-		dirs[i] = quoteString(d)
+		dirs[i] = sqlquote.String(d)
 	}
 	return []setting{
 		{"threads", strconv.Itoa(cfg.Threads)},
-		{"memory_limit", quoteString(cfg.MemoryLimit)},
-		{"temp_directory", quoteString(cfg.TempDir)},
-		{"max_temp_directory_size", quoteString(cfg.MaxTempDirSize)},
-		{"TimeZone", quoteString("UTC")},
-		{"default_null_order", quoteString("nulls_last")},
+		{"memory_limit", sqlquote.String(cfg.MemoryLimit)},
+		{"temp_directory", sqlquote.String(cfg.TempDir)},
+		{"max_temp_directory_size", sqlquote.String(cfg.MaxTempDirSize)},
+		{"TimeZone", sqlquote.String("UTC")},
+		{"default_null_order", sqlquote.String("nulls_last")},
 		// Trino divides integers by integers into an integer (7 / 2 = 3);
 		// DuckDB would answer 3.5. CloudTrail Lake queries are Trino SQL.
 		{"integer_division", "true"},
@@ -178,14 +180,4 @@ func walk(v any, fn func(map[string]any) error) error {
 		}
 	}
 	return nil
-}
-
-// quoteString returns s as a SQL string literal.
-func quoteString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-// quoteIdent returns s as a SQL quoted identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

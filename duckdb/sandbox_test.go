@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // TestDuckDBSettings checks the first wall, DuckDB's own settings, with raw
@@ -101,7 +103,7 @@ func TestDuckDBSettings(t *testing.T) {
 	// Reading the allowed folders works (the store views need it) even
 	// with external access off.
 	var n int64
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet("+quoteString(segA)+")").Scan(&n); err != nil || n != 2 {
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet("+sqlquote.String(segA)+")").Scan(&n); err != nil || n != 2 {
 		t.Errorf("read_parquet of a segment: %d, %v", n, err)
 	}
 

@@ -2,6 +2,8 @@ package lakesql
 
 import (
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // refusedWords are keywords that begin statements other than a query, or
@@ -222,7 +224,7 @@ func (c *checker) walkFrom(seq []*node, i int, sc *scope, fn string, inFrom bool
 					// DuckDB takes any keyword as a column alias; Trino
 					// does not, and reading it as a clause would be wrong.
 					return c.errorf(n, "%s is a reserved word and cannot be a name after AS: quote it (%s) to use it as one",
-						strings.ToUpper(w), quoteIdent(n.text))
+						strings.ToUpper(w), sqlquote.Ident(n.text))
 				}
 				if w == "from" && (isDistinctFrom(seq, i) || fromArgs) {
 					break
@@ -359,7 +361,7 @@ func (c *checker) cteName(n *node) (string, error) {
 		return "", c.errorf(n, "expected a name after WITH, found %s", describe(n))
 	}
 	if !isPlainName(name) {
-		return "", c.errorf(n, "the name %s defined by WITH must consist of letters, digits and underscores", quoteIdent(n.text))
+		return "", c.errorf(n, "the name %s defined by WITH must consist of letters, digits and underscores", sqlquote.Ident(n.text))
 	}
 	for _, p := range reservedCTEPrefixes {
 		if strings.HasPrefix(name, p) {
@@ -404,7 +406,7 @@ func (c *checker) tableRef(seq []*node, i int, sc *scope, after *node) (int, err
 		}
 		name, _ := n.name()
 		if !sc.has(name) || next.is(".") || next.isParen() {
-			return 0, c.errorf(n, "%s is neither an event data store id nor a name defined by WITH", quoteIdent(n.text))
+			return 0, c.errorf(n, "%s is neither an event data store id nor a name defined by WITH", sqlquote.Ident(n.text))
 		}
 		return i + 1, nil
 	case kIdent:
@@ -518,11 +520,11 @@ func describe(n *node) string {
 		return string(n.open)
 	case n.kind == kString:
 		if len(n.text) > 40 {
-			return quoteString(n.text[:40] + "...")
+			return sqlquote.String(n.text[:40] + "...")
 		}
-		return quoteString(n.text)
+		return sqlquote.String(n.text)
 	case n.kind == kQuoted:
-		return quoteIdent(n.text)
+		return sqlquote.Ident(n.text)
 	case n.kind == kIdent && isKeyword(n.lower()):
 		return strings.ToUpper(n.text)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	"github.com/ctlake/ctlake/segment"
 	_ "github.com/duckdb/duckdb-go/v2"
 )
@@ -237,7 +238,7 @@ func openLake(t testing.TB) *sql.DB {
 	for _, id := range []string{storeA, storeB} {
 		glob := filepath.Join(dir, id, "*", "*.parquet")
 		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = false)",
-			TableName(id), quoteString(glob)))
+			TableName(id), sqlquote.String(glob)))
 	}
 	for _, s := range stmts {
 		if _, err := db.Exec(s); err != nil {

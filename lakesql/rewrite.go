@@ -3,6 +3,8 @@ package lakesql
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // renames are Trino functions whose DuckDB counterpart takes the same
@@ -305,7 +307,7 @@ func unitArg(arg []*node) (string, error) {
 	}
 	u := strings.ToLower(arg[0].text)
 	if !units[u] {
-		return "", errf("unit %s is not supported", quoteString(arg[0].text))
+		return "", errf("unit %s is not supported", sqlquote.String(arg[0].text))
 	}
 	return strings.ToUpper(u), nil
 }
@@ -454,7 +456,7 @@ func mysqlFormat(f string) (string, error) {
 			continue
 		}
 		if i+1 == len(f) {
-			return "", errf("the format %s ends with a lone %%", quoteString(f))
+			return "", errf("the format %s ends with a lone %%", sqlquote.String(f))
 		}
 		i++
 		s, ok := mysqlSpecifiers[f[i]]
@@ -488,7 +490,7 @@ func jodaFormat(f string) (string, error) {
 		case c == '\'':
 			j := strings.IndexByte(f[i+1:], '\'')
 			if j < 0 {
-				return "", errf("unterminated quote in the format %s", quoteString(f))
+				return "", errf("unterminated quote in the format %s", sqlquote.String(f))
 			}
 			if j == 0 {
 				b.WriteByte('\'')

@@ -2,6 +2,8 @@ package lakesql
 
 import (
 	"strings"
+
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // maxDepth bounds the nesting of parentheses and brackets, and with it the
@@ -92,9 +94,9 @@ func renderTo(b *strings.Builder, seq []*node) {
 			renderTo(b, n.kids)
 			b.WriteByte(closer(n.open))
 		case kQuoted:
-			b.WriteString(quoteIdent(n.text))
+			b.WriteString(sqlquote.Ident(n.text))
 		case kString:
-			b.WriteString(quoteString(n.text))
+			b.WriteString(sqlquote.String(n.text))
 		case kStore:
 			b.WriteString(TableName(n.text))
 		default:
@@ -121,9 +123,6 @@ func spaceBetween(a, b *node) bool {
 	}
 	return true
 }
-
-func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
 // is reports whether n is the operator op.
 func (n *node) is(op string) bool { return n != nil && n.kind == kOp && n.text == op }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 )
 
 // BenchmarkWriteSegment writes segments of 100,000 realistic events, of
@@ -44,8 +45,8 @@ func benchmarkWriteSegment(b *testing.B, data bool) {
 
 	db := openDuckDB(b)
 	out := filepath.Join(b.TempDir(), "duckdb.parquet")
-	if _, err := db.Exec("COPY (SELECT * FROM read_parquet(" + quote(store.Abs(seg.Path)) + ", hive_partitioning = false)) TO " +
-		quote(out) + " (FORMAT parquet, COMPRESSION zstd)"); err != nil {
+	if _, err := db.Exec("COPY (SELECT * FROM read_parquet(" + sqlquote.String(store.Abs(seg.Path)) + ", hive_partitioning = false)) TO " +
+		sqlquote.String(out) + " (FORMAT parquet, COMPRESSION zstd)"); err != nil {
 		b.Fatal(err)
 	}
 	info, err := os.Stat(out)

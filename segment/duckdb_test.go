@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctlake/ctlake"
+	"github.com/ctlake/ctlake/internal/sqlquote"
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
@@ -112,7 +113,7 @@ func TestDuckDBRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openDuckDB(t)
-	file := quote(s.Abs(seg.Path))
+	file := sqlquote.String(s.Abs(seg.Path))
 	from := " FROM read_parquet(" + file + ", hive_partitioning = false, file_row_number = true)"
 
 	t.Run("schema", func(t *testing.T) {
@@ -262,7 +263,7 @@ func TestDuckDBRoundTripRandom(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openDuckDB(t)
-	path := quote(s.Abs(seg.Path))
+	path := sqlquote.String(s.Abs(seg.Path))
 	rgs := queryRows(t, db, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata("+path+")")
 	if want := int64((n + rowGroup - 1) / rowGroup); rgs[0][0] != want {
 		t.Errorf("row groups = %v, want %d", rgs[0][0], want)
@@ -312,14 +313,14 @@ func TestDuckDBHivePartitions(t *testing.T) {
 		}
 	}
 	db := openDuckDB(t)
-	glob := quote(s.Root + "/*/*/*.parquet")
+	glob := sqlquote.String(s.Root + "/*/*/*.parquet")
 	got := queryRows(t, db, "SELECT CAST(eventday AS VARCHAR), typeof(eventday), count(*) FROM read_parquet("+glob+
 		", hive_partitioning = true) GROUP BY ALL ORDER BY 1")
 	want := [][]any{{"2023-07-10", "DATE", int64(8)}, {"2023-07-11", "DATE", int64(2)}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("days = %v, want %v", got, want)
 	}
-	got = queryRows(t, db, "SELECT count(*) FROM read_parquet("+quote(s.Root+"/s1/*/*.parquet")+
+	got = queryRows(t, db, "SELECT count(*) FROM read_parquet("+sqlquote.String(s.Root+"/s1/*/*.parquet")+
 		", hive_partitioning = true) WHERE eventday = DATE '2023-07-10'")
 	if got[0][0] != int64(4) {
 		t.Errorf("events of s1 on 2023-07-10 = %v, want 4", got[0][0])
@@ -332,7 +333,7 @@ func TestDuckDBHivePartitions(t *testing.T) {
 	}
 	var files []string
 	for _, p := range paths {
-		files = append(files, quote(s.Abs(p)))
+		files = append(files, sqlquote.String(s.Abs(p)))
 	}
 	got = queryRows(t, db, "SELECT count(*) FROM read_parquet(["+strings.Join(files, ", ")+"])")
 	if got[0][0] != int64(10) {
@@ -505,9 +506,6 @@ func queryRows(t testing.TB, db *sql.DB, q string) [][]any {
 	}
 	return out
 }
-
-// quote is s as an SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func columnList(cols [][2]string) string {
 	var b strings.Builder
