@@ -35,7 +35,7 @@ func checkAccepted(st *Statement) error {
 		}
 		tables[TableName(s)] = true
 	}
-	toks, err := lex(st.SQL, false)
+	toks, err := lex(st.SQL, lexStatement)
 	if err != nil {
 		return fmt.Errorf("the output does not lex: %v", err)
 	}

@@ -9,14 +9,15 @@ import (
 type kind uint8
 
 const (
-	kIdent  kind = iota + 1 // unquoted identifier or keyword: [A-Za-z_][A-Za-z0-9_]*
-	kQuoted                 // double-quoted identifier; text is the unescaped content
-	kString                 // single-quoted string literal; text is the unescaped content
-	kNumber                 // numeric literal as written
-	kOp                     // operator or punctuation
-	kStore                  // event data store id (a UUID); text is its lower-case form
-	kGroup                  // a (...) or [...] group; only in the tree
-	kHole                   // a template placeholder; only in templates
+	kIdent    kind = iota + 1 // unquoted identifier or keyword: [A-Za-z_][A-Za-z0-9_]*
+	kQuoted                   // double-quoted identifier; text is the unescaped content
+	kString                   // single-quoted string literal; text is the unescaped content
+	kNumber                   // numeric literal as written
+	kOp                       // operator or punctuation
+	kStore                    // event data store id (a UUID); text is its lower-case form
+	kGroup                    // a (...) or [...] group; only in the tree
+	kHole                     // a template placeholder; only in templates
+	kVariable                 // $name, a client's placeholder; only in Tokens
 )
 
 // token is one lexical unit of a statement. Comments and whitespace are not
@@ -44,9 +45,18 @@ var ops = []string{
 // a clearer message than the one for their pieces.
 var duckdbOps = []string{"->>", "<=>", "=>", "**", "//", "<<", ">>", "!~"}
 
-// lex splits sql into tokens. In template mode (used only for the SQL that
-// Translate itself writes), "$0".."$9" are placeholders.
-func lex(sql string, template bool) ([]token, error) {
+// lexMode says which placeholders lex reads besides SQL.
+type lexMode uint8
+
+const (
+	lexStatement lexMode = iota // a user's statement: no placeholders
+	lexTemplate                 // SQL that Translate itself writes: "$0".."$9" are holes
+	lexClient                   // a client's statement (Tokens): "$name" is a variable
+)
+
+// lex splits sql into tokens. On a fault it returns the tokens before it
+// with the error.
+func lex(sql string, mode lexMode) ([]token, error) {
 	var toks []token
 	i := 0
 	for i < len(sql) {
@@ -61,33 +71,33 @@ func lex(sql string, template bool) ([]token, error) {
 				j = len(sql) - i
 			}
 			if err := checkCommentText(sql, i, i+j); err != nil {
-				return nil, err
+				return toks, err
 			}
 			i += j
 		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
 			// Block comments do not nest, as in Trino.
 			j := strings.Index(sql[i+2:], "*/")
 			if j < 0 {
-				return nil, errorAt(sql, i, "unterminated comment")
+				return toks, errorAt(sql, i, "unterminated comment")
 			}
 			if err := checkCommentText(sql, i, i+2+j); err != nil {
-				return nil, err
+				return toks, err
 			}
 			i += 2 + j + 2
 		case c == '\'':
 			text, end, err := quoted(sql, i, '\'')
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, token{kString, text, i})
 			i = end
 		case c == '"':
 			text, end, err := quoted(sql, i, '"')
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			if text == "" {
-				return nil, errorAt(sql, i, "empty quoted identifier")
+				return toks, errorAt(sql, i, "empty quoted identifier")
 			}
 			toks = append(toks, token{kQuoted, text, i})
 			i = end
@@ -105,13 +115,20 @@ func lex(sql string, template bool) ([]token, error) {
 			}
 			toks = append(toks, token{kIdent, sql[i:j], i})
 			i = j
-		case template && c == '$' && i+1 < len(sql) && isDigit(sql[i+1]):
+		case mode == lexTemplate && c == '$' && i+1 < len(sql) && isDigit(sql[i+1]):
 			toks = append(toks, token{kHole, sql[i+1 : i+2], -1})
 			i += 2
+		case mode == lexClient && c == '$' && i+1 < len(sql) && isIdentStart(sql[i+1]):
+			j := i + 2
+			for j < len(sql) && isIdentPart(sql[j]) {
+				j++
+			}
+			toks = append(toks, token{kVariable, sql[i:j], i})
+			i = j
 		default:
 			for _, o := range duckdbOps {
 				if strings.HasPrefix(sql[i:], o) {
-					return nil, errorAt(sql, i, "operator %s is not supported", o)
+					return toks, errorAt(sql, i, "operator %s is not supported", o)
 				}
 			}
 			op := ""
@@ -122,7 +139,7 @@ func lex(sql string, template bool) ([]token, error) {
 				}
 			}
 			if op == "" {
-				return nil, badChar(sql, i)
+				return toks, badChar(sql, i)
 			}
 			toks = append(toks, token{kOp, op, i})
 			i += len(op)

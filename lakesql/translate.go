@@ -43,7 +43,7 @@ func Translate(sql string) (*Statement, error) {
 	if n := utf8.RuneCountInString(sql); n > MaxStatementLength {
 		return nil, invalid("the statement is %d characters long; the limit is %d", n, MaxStatementLength)
 	}
-	toks, err := lex(sql, false)
+	toks, err := lex(sql, lexStatement)
 	if err != nil {
 		return nil, err
 	}

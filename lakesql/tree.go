@@ -206,7 +206,7 @@ func bracket(kids ...*node) *node {
 // args. Templates are constants of this package; a template that does not
 // lex is a programming error.
 func tmpl(t string, args ...[]*node) []*node {
-	toks, err := lex(t, true)
+	toks, err := lex(t, lexTemplate)
 	if err != nil {
 		panic("lakesql: bad template " + t + ": " + err.Error())
 	}

@@ -217,11 +217,12 @@ func bytesText(n int64) string {
 // name after FROM or JOIN become the id. A statement that names the store
 // by its id already needs nothing; one that names it no way at all is
 // refused, since --store then has no effect and was likely a mistake. A
-// statement that the front end refuses but that holds the id is left to
-// the server, whose message says what is wrong with it.
+// statement that the front end cannot read to the end, or that it refuses
+// but that holds the id, is left to the server, whose message says what is
+// wrong with it.
 func bindStoreRef(sql, name, id string) (string, error) {
-	bound, n := bindStore(sql, name, id)
-	if n > 0 {
+	bound, n, err := bindStore(sql, name, id)
+	if n > 0 || err != nil {
 		return bound, nil
 	}
 	id = strings.ToLower(id)
@@ -235,83 +236,65 @@ func bindStoreRef(sql, name, id string) (string, error) {
 
 // bindStore puts id where the SQL names the store as $store, or by name
 // right after FROM or JOIN, outside string literals, quoted identifiers
-// and comments. It returns the SQL and the number of replacements.
-func bindStore(sql, name, id string) (string, int) {
+// and comments, reading the SQL with the front end's own tokens. It returns
+// the SQL and the number of replacements. A statement the front end cannot
+// read to the end is bound up to its fault, and the error is the fault's.
+func bindStore(sql, name, id string) (string, int, error) {
+	toks, err := lakesql.Tokens(sql)
 	var b strings.Builder
-	n := 0
-	afterKeyword := false // the last word outside quotes was FROM or JOIN
-	for i := 0; i < len(sql); {
-		switch ch := sql[i]; {
-		case ch == '\'' || ch == '"':
-			end := closingQuote(sql, i)
-			b.WriteString(sql[i:end])
-			i, afterKeyword = end, false
-		case strings.HasPrefix(sql[i:], "--"):
-			end := strings.IndexByte(sql[i:], '\n')
-			if end < 0 {
-				end = len(sql) - i
+	last, n := 0, 0
+	bind := func(pos, end int) {
+		b.WriteString(sql[last:pos])
+		b.WriteString(id)
+		last, n = end, n+1
+	}
+	for k, t := range toks {
+		if t.Kind == lakesql.Variable && sql[t.Pos:t.End] == "$store" {
+			bind(t.Pos, t.End)
+		} else if k > 0 && isFromOrJoin(sql, toks[k-1]) && t.Pos >= last {
+			if end, ok := nameAt(sql, toks[k:], name); ok {
+				bind(t.Pos, end)
 			}
-			b.WriteString(sql[i : i+end])
-			i += end
-		case strings.HasPrefix(sql[i:], "/*"):
-			end := strings.Index(sql[i+2:], "*/")
-			if end < 0 {
-				end = len(sql) - i - 2
-			} else {
-				end += 2
-			}
-			b.WriteString(sql[i : i+2+end])
-			i += 2 + end
-		case ch == '$' && strings.HasPrefix(sql[i:], "$store") && !isNameByte(sql, i+len("$store")):
-			b.WriteString(id)
-			i, n, afterKeyword = i+len("$store"), n+1, false
-		case isNameByte(sql, i):
-			j := i
-			for isNameByte(sql, j) {
-				j++
-			}
-			word := sql[i:j]
-			if afterKeyword && word == name {
-				b.WriteString(id)
-				n++
-			} else {
-				b.WriteString(word)
-			}
-			afterKeyword = strings.EqualFold(word, "from") || strings.EqualFold(word, "join")
-			i = j
-		default:
-			if ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' {
-				afterKeyword = false
-			}
-			b.WriteByte(ch)
-			i++
 		}
 	}
-	return b.String(), n
+	b.WriteString(sql[last:])
+	return b.String(), n, err
 }
 
-// isNameByte reports whether sql[i] may be part of a word or a store name
-// (letters, digits, _ . -).
-func isNameByte(sql string, i int) bool {
-	if i >= len(sql) {
-		return false
+func isFromOrJoin(sql string, t lakesql.Token) bool {
+	w := sql[t.Pos:t.End]
+	return t.Kind == lakesql.Word && (strings.EqualFold(w, "from") || strings.EqualFold(w, "join"))
+}
+
+// nameAt returns the end of name when toks, from the first, spell it with
+// nothing between them (a store name such as my-store.v2 is several
+// tokens) and the name goes on no further (demo-2 is not demo).
+func nameAt(sql string, toks []lakesql.Token, name string) (int, bool) {
+	start := toks[0].Pos
+	if !strings.HasPrefix(sql[start:], name) {
+		return 0, false
 	}
-	c := sql[i]
-	return c == '_' || c == '.' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-// closingQuote returns the index after the quoted run that starts at i
-// (a doubled quote is an escaped one).
-func closingQuote(sql string, i int) int {
-	q := sql[i]
-	for j := i + 1; j < len(sql); j++ {
-		if sql[j] == q {
-			if j+1 < len(sql) && sql[j+1] == q {
-				j++
-				continue
+	end := start
+	for i, t := range toks {
+		if t.Pos != end || t.Kind == lakesql.Quoted {
+			return 0, false
+		}
+		end = t.End
+		switch {
+		case end-start > len(name):
+			return 0, false
+		case end-start == len(name):
+			if i+1 < len(toks) && toks[i+1].Pos == end && isNameByte(sql[end]) {
+				return 0, false
 			}
-			return j + 1
+			return end, true
 		}
 	}
-	return len(sql)
+	return 0, false
+}
+
+// isNameByte reports whether c may be part of a store name (letters,
+// digits, _ . -).
+func isNameByte(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

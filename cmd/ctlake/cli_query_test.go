@@ -19,10 +19,45 @@ func TestBindStore(t *testing.T) {
 		{`SELECT 1 FROM demo-2`, `SELECT 1 FROM demo-2`, 0},
 		{`SELECT '$store', "$store" FROM $storex`, `SELECT '$store', "$store" FROM $storex`, 0},
 		{`SELECT 'it''s' FROM demo`, `SELECT 'it''s' FROM ` + id, 1},
+		// Comments: skipped between FROM and the name; $store or the name in one stays.
+		{"SELECT 1 FROM /* the store */ demo -- FROM demo, $store\n", "SELECT 1 FROM /* the store */ " + id + " -- FROM demo, $store\n", 1},
+		{"SELECT 1 FROM demo/* FROM demo */JOIN demo--x", "SELECT 1 FROM " + id + "/* FROM demo */JOIN " + id + "--x", 2},
+		// Quoted identifiers and string literals holding the name or $store stay.
+		{`SELECT "FROM demo" FROM "demo"`, `SELECT "FROM demo" FROM "demo"`, 0},
+		{`SELECT x AS "demo" FROM $store WHERE y = 'FROM demo' OR z = '$store'`, `SELECT x AS "demo" FROM ` + id + ` WHERE y = 'FROM demo' OR z = '$store'`, 1},
+		{`SELECT 1 FROM demo'x'`, `SELECT 1 FROM ` + id + `'x'`, 1},
+		// Keywords in any case.
+		{`select 1 From demo a jOiN demo b using (x)`, `select 1 From ` + id + ` a jOiN ` + id + ` b using (x)`, 2},
 	} {
-		got, n := bindStore(c.sql, "demo", id)
-		if got != c.want || n != c.n {
-			t.Errorf("bindStore(%q) = %q, %d\nwant %q, %d", c.sql, got, n, c.want, c.n)
+		got, n, err := bindStore(c.sql, "demo", id)
+		if got != c.want || n != c.n || err != nil {
+			t.Errorf("bindStore(%q) = %q, %d, %v\nwant %q, %d", c.sql, got, n, err, c.want, c.n)
+		}
+	}
+}
+
+// TestBindStoreNameOfSeveralTokens: a store name with - or . reads as
+// several tokens; it is bound only when they are written together and the
+// name ends where they do.
+func TestBindStoreNameOfSeveralTokens(t *testing.T) {
+	const id = "0e3b2c1a-7d5f-4a9b-8c6d-112233445566"
+	for _, c := range []struct {
+		name, sql, want string
+		n               int
+	}{
+		{"my-store.v2", `SELECT * FROM my-store.v2 WHERE x = 1`, `SELECT * FROM ` + id + ` WHERE x = 1`, 1},
+		{"my-store.v2", `SELECT * FROM my-store.v2, my-store.v2x`, `SELECT * FROM ` + id + `, my-store.v2x`, 1},
+		{"my-store.v2", `SELECT * FROM my - store.v2`, `SELECT * FROM my - store.v2`, 0},
+		{"my-store.v2", `SELECT * FROM my-store.v2-1`, `SELECT * FROM my-store.v2-1`, 0},
+		{"my-store.v2", `SELECT * FROM my-store.v2)`, `SELECT * FROM ` + id + `)`, 1},
+		{"my-store.v2", `SELECT * FROM my-store/**/.v2`, `SELECT * FROM my-store/**/.v2`, 0},
+		{"my-store.v2", `SELECT 'FROM my-store.v2' FROM "my-store.v2"`, `SELECT 'FROM my-store.v2' FROM "my-store.v2"`, 0},
+		{"2024.trail-1", `SELECT * FROM 2024.trail-1 t`, `SELECT * FROM ` + id + ` t`, 1},
+		{"a_b", `SELECT * FROM a_b--comment`, `SELECT * FROM ` + id + `--comment`, 1},
+	} {
+		got, n, err := bindStore(c.sql, c.name, id)
+		if got != c.want || n != c.n || err != nil {
+			t.Errorf("bindStore(%q, %q) = %q, %d, %v\nwant %q, %d", c.sql, c.name, got, n, err, c.want, c.n)
 		}
 	}
 }
@@ -47,6 +82,11 @@ func TestBindStoreRef(t *testing.T) {
 		{`SELECT * FROM ` + other + ` WHERE x = '` + id + `'`, "", "names neither $store nor people"},
 		{`SELECT * FROM ` + id + ` WHERE`, `SELECT * FROM ` + id + ` WHERE`, ""},
 		{`SELECT 1 FROM other`, "", "names neither $store nor people"},
+		// A statement the front end cannot read to the end goes to the
+		// server, bound up to the fault, whose refusal names it.
+		{`SELECT x::int FROM people`, `SELECT x::int FROM people`, ""},
+		{`SELECT * FROM people WHERE x = 'open`, `SELECT * FROM ` + id + ` WHERE x = 'open`, ""},
+		{`SELECT * FROM $store WHERE x = 'open`, `SELECT * FROM ` + id + ` WHERE x = 'open`, ""},
 	} {
 		got, err := bindStoreRef(c.sql, "people", id)
 		switch {
