@@ -71,10 +71,11 @@ var layers = map[string]layer{
 	"ctlaketest":             testing_,
 	"e2e":                    testing_,
 	"bench":                  testing_,
+	"internal/sqlcorpus":     testing_,
 }
 
 // testHelpers may be imported only by tests and other test helpers.
-var testHelpers = map[string]bool{"ctlaketest": true, "e2e": true, "bench": true}
+var testHelpers = map[string]bool{"ctlaketest": true, "e2e": true, "bench": true, "internal/sqlcorpus": true}
 
 // TestDependencyDirection fails when a package's non-test files import a
 // module package against the direction of the layers above.

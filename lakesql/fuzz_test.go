@@ -215,10 +215,8 @@ func walkJSON(v any, f func(map[string]any) error) error {
 // corpusSeeds returns the statements of the test corpora.
 func corpusSeeds(t testing.TB) []string {
 	var seeds []string
-	for _, file := range []string{"testdata/aws_examples.sql", "testdata/refused.sql"} {
-		for _, e := range readCorpus(t, file) {
-			seeds = append(seeds, e.sql)
-		}
+	for _, e := range append(awsExamples(t), readCorpus(t, "testdata/refused.sql")...) {
+		seeds = append(seeds, e.SQL)
 	}
 	return append(seeds,
 		toIDs.Replace(`SELECT element_at(requestParameters, 'k'), day_of_week(eventTime) d FROM {A} a JOIN {B} b ON a.x = b.x`),
