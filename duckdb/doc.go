@@ -105,7 +105,8 @@
 // DuckDB's out-of-memory error (a *duckdbdrv.Error of type
 // ErrorTypeOutOfMemory), and the engine goes on. Query is safe for
 // concurrent use; DuckDB shares its threads and memory among the queries
-// running, and the caller bounds how many run (the Lake allows 10).
+// running, and the caller bounds how many run (the lake service runs
+// --query-workers at once).
 //
 // Those limits do not hold everywhere. DuckDB computes constant
 // expressions while it plans (table function arguments above all:
@@ -161,9 +162,11 @@
 //     that names the limit. A worker killed by the kernel (SIGKILL it did
 //     not get from the pool) or whose Go runtime ran out of memory is
 //     reported the same way.
-//   - Time: a check that takes longer than PoolConfig.CheckTimeout (5 s)
-//     is killed and the statement refused with ErrCheckTimeout (the server
-//     answers InvalidQueryStatementException): planning a legitimate Lake
+//   - Time: a check whose worker uses more than PoolConfig.CheckTimeout
+//     (5 s) of CPU time, which a loaded machine does not inflate as it does
+//     wall-clock time (with a wall-clock backstop for a worker that hangs
+//     idle), is killed and the statement refused with ErrCheckTimeout (the
+//     server answers InvalidQueryStatementException): planning a legitimate Lake
 //     query takes milliseconds, and a statement whose constants take
 //     seconds to compute is one to rewrite, not to run. A query whose
 //     context ends gets its stdin closed (the worker interrupts DuckDB and

@@ -1,7 +1,20 @@
 // Package lake is the Lake service: it implements the domain services of
-// package ctlake (event data stores, tags) over a ctlake.Catalog, and owns
-// the rules that need the catalog to decide: names unique per region, the
-// store quota, termination protection, the deletion grace period.
+// package ctlake (event data stores, tags, imports, queries, LookupEvents)
+// over a ctlake.Catalog, and owns the rules that need the catalog to
+// decide: names unique per region, the store quota, termination
+// protection, the deletion grace period, how many imports and queries run
+// at once, the state transitions of imports and queries, result paging and
+// limits, and the purge of deleted stores.
+//
+// It does the heavy work through the domain's seams only, which the
+// command wires to adapters: an import runs through a ctlake.ImportRunner
+// (package importer) over a ctlake.Source opened by a ctlake.SourceOpener;
+// a query and LookupEvents run in a ctlake.QueryEngine (package duckdb,
+// whose DuckDB runs in worker processes, not in the server's), over the
+// segments of a ctlake.SegmentStore; results go to S3 through a
+// ctlake.ResultDelivery; a ctlake.Observer (metrics) is told of import
+// runs and queries. The service reads trail keys through package trail and
+// imports no adapter.
 package lake
 
 import (
