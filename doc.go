@@ -42,7 +42,9 @@
 //     as "ctlake __query-worker"), each under a kernel memory limit.
 //   - metrics: Prometheus metrics at /metrics.
 //   - internal/sqlquote: SQL string literals and quoted identifiers, the
-//     one quoting helper; internal/serializedsql: DuckDB's syntax trees.
+//     one quoting helper; internal/serializedsql: DuckDB's syntax trees;
+//     internal/bytesize: the one grammar of size flags; internal/procfs:
+//     memory figures from /proc.
 //   - lake: the Lake service, every rule that needs the catalog (names,
 //     quotas, state transitions, import and query runs, result paging,
 //     purges), written against the seams above only.
