@@ -105,6 +105,13 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	// A test may give the server its own data folder (the last --data
+	// wins, as for the flag package): the checks below read that one.
+	for i, a := range s.Args {
+		if a == "--data" && i+1 < len(s.Args) {
+			s.DataDir = s.Args[i+1]
+		}
+	}
 	s.Start()
 	t.Cleanup(func() {
 		stopped := s.cmd != nil // not left killed mid-write by the test
