@@ -167,7 +167,8 @@ func TestStartQueryRefusals(t *testing.T) {
 }
 
 // TestQueryStatisticsExact: a query's rows and statistics are the
-// generator's figures, and its lifecycle ends FINISHED (spec §6.3, §6.4).
+// generator's figures; a query the engine cannot finish ends FAILED with
+// the engine's words and no rows (spec §6.3, §6.4).
 func TestQueryStatisticsExact(t *testing.T) {
 	fx := newQueryLake(t, nil)
 	eds, truth := fx.imported(t, "people", recentSpec(11))
@@ -206,9 +207,19 @@ func TestQueryStatisticsExact(t *testing.T) {
 		t.Errorf("count between %v and %v: %v with %+v, want [[%d]], one row", from, to, rows, q.Statistics, wantN)
 	}
 
+	// An error at run time, not at the check: the engine's words.
+	q = fx.run(t, "SELECT CAST(eventName AS INTEGER) FROM "+eds.ID)
+	if want := "The query failed: Conversion Error: Could not convert string '"; q.Status != ctlake.QueryFailed || !strings.HasPrefix(q.ErrorMessage, want) {
+		t.Errorf("a failing cast: %s %q, want FAILED with a message starting %q", q.Status, q.ErrorMessage, want)
+	}
+	page, err := fx.svc.GetQueryResults(fx.ctx, q.ID, ctlake.Page{})
+	if err != nil || page.Query.Status != ctlake.QueryFailed || page.Query.ErrorMessage != q.ErrorMessage || len(page.Rows) != 0 || page.Columns != nil {
+		t.Errorf("results of a failed query: %+v %v, want its message and no rows", page, err)
+	}
+
 	// A query of another caller is not found; neither is a malformed id.
 	const unknown = "00000000-0000-4000-8000-000000000000"
-	_, err := fx.svc.DescribeQuery(callerContext("210987654321", testRegion), q.ID)
+	_, err = fx.svc.DescribeQuery(callerContext("210987654321", testRegion), q.ID)
 	wantErr(t, "describe another account's query", err, ctlake.QueryIdNotFoundException,
 		"No query with id "+q.ID+" exists in account 210987654321, region us-east-1 (queries are kept seven days).")
 	_, err = fx.svc.DescribeQuery(callerContext(testAccount, "eu-west-1"), q.ID)
