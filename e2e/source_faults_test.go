@@ -80,7 +80,9 @@ func TestSourceAnswers503ForAWhile(t *testing.T) {
 	waitFor(t, "reads under way", func() bool { return src.proxy.Requests() > 15 })
 	src.proxy.FailFor(503, time.Second)
 	wantExactImport(t, "503 for 1s", srv, c, id, store, src.truth)
-	if src.proxy.Faulted() < 10 {
+	// Several requests must have met the fault and been retried through
+	// it (9 of 97 seen on a loaded machine under the race detector).
+	if src.proxy.Faulted() < 5 {
 		t.Errorf("only %d of %d requests met the fault: the test proves little", src.proxy.Faulted(), src.proxy.Requests())
 	}
 	t.Logf("%d requests, %d answered 503", src.proxy.Requests(), src.proxy.Faulted())
