@@ -81,21 +81,7 @@ func BenchmarkImport(b *testing.B) {
 		if err := cat.Open(ctx); err != nil {
 			b.Fatal(err)
 		}
-		now := time.Now().UTC()
-		eds := &ctlake.EventDataStore{ID: "bench-" + strconv.Itoa(i), Account: "123456789012", Region: "us-east-1",
-			Name: "bench", Status: ctlake.StatusEnabled, RetentionPeriod: ctlake.DefaultRetentionFixed,
-			BillingMode: ctlake.ExtendableRetentionPricing, CreatedAt: now, UpdatedAt: now}
-		im := &ctlake.Import{ID: ctlake.NewID(), Account: eds.Account, Region: eds.Region, Destination: eds.ID,
-			Status: ctlake.ImportInProgress, CreatedAt: now, UpdatedAt: now}
-		err := cat.Update(ctx, func(tx ctlake.Tx) error {
-			if err := tx.PutEventDataStore(eds); err != nil {
-				return err
-			}
-			return tx.PutImport(im)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		eds, im := putImport(b, cat, "bench-"+strconv.Itoa(i), ctlake.DefaultRetentionFixed)
 		imp := &importer.Importer{Catalog: cat, Segments: segment.NewStore(filepath.Join(data, "segments"))}
 		if err := imp.Run(ctx, im, eds, src, ctlake.ImportScope{ListPrefix: "AWSLogs/"}); err != nil {
 			b.Fatal(err)

@@ -28,20 +28,7 @@ func runImport(t *testing.T, dir string, retentionDays int) *ctlake.Import {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cat.Close() })
-	now := ctlake.Millis(time.Now())
-	eds := &ctlake.EventDataStore{ID: "store-1", Account: "123456789012", Region: "us-east-1", Name: "people",
-		Status: ctlake.StatusEnabled, RetentionPeriod: retentionDays, BillingMode: ctlake.ExtendableRetentionPricing, CreatedAt: now, UpdatedAt: now}
-	im := &ctlake.Import{ID: ctlake.NewID(), Account: eds.Account, Region: eds.Region, Destination: eds.ID,
-		Status: ctlake.ImportInProgress, CreatedAt: now, UpdatedAt: now}
-	err := cat.Update(ctx, func(tx ctlake.Tx) error {
-		if err := tx.PutEventDataStore(eds); err != nil {
-			return err
-		}
-		return tx.PutImport(im)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eds, im := putImport(t, cat, "store-1", retentionDays)
 	src, err := file.NewSource(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -134,4 +121,25 @@ func TestNotesNone(t *testing.T) {
 	if len(im.Notes) != 0 || im.Statistics.EventsCompleted != int64(truth.Events) {
 		t.Errorf("notes %q, %d events; want none and %d", im.Notes, im.Statistics.EventsCompleted, truth.Events)
 	}
+}
+
+// putImport records a store and an import into it, IN_PROGRESS, as
+// StartImport would: what an importer run starts from.
+func putImport(tb testing.TB, cat ctlake.Catalog, storeID string, retentionDays int) (*ctlake.EventDataStore, *ctlake.Import) {
+	tb.Helper()
+	now := ctlake.Millis(time.Now())
+	eds := &ctlake.EventDataStore{ID: storeID, Account: "123456789012", Region: "us-east-1", Name: "people",
+		Status: ctlake.StatusEnabled, RetentionPeriod: retentionDays, BillingMode: ctlake.ExtendableRetentionPricing, CreatedAt: now, UpdatedAt: now}
+	im := &ctlake.Import{ID: ctlake.NewID(), Account: eds.Account, Region: eds.Region, Destination: eds.ID,
+		Status: ctlake.ImportInProgress, CreatedAt: now, UpdatedAt: now}
+	err := cat.Update(context.Background(), func(tx ctlake.Tx) error {
+		if err := tx.PutEventDataStore(eds); err != nil {
+			return err
+		}
+		return tx.PutImport(im)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return eds, im
 }
